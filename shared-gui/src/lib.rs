@@ -1,0 +1,1 @@
+//! Lathe look and widgets (in progress).
