@@ -163,9 +163,14 @@ impl Smoother {
     #[inline]
     pub fn next(&mut self) -> f32 {
         if self.current != self.target {
-            self.current = self.target + self.coef * (self.current - self.target);
-            if (self.current - self.target).abs() <= Self::SNAP * self.target.abs().max(1.0) {
+            let next = self.target + self.coef * (self.current - self.target);
+            // Snap when close, or when float rounding stops the glide short of the target.
+            if next == self.current
+                || (next - self.target).abs() <= Self::SNAP * self.target.abs().max(1.0)
+            {
                 self.current = self.target;
+            } else {
+                self.current = next;
             }
         }
         self.current
