@@ -1,1 +1,223 @@
-//! (in progress)
+//! True-peak metering: the peak of the continuous (band-limited) signal the samples describe,
+//! estimated by oversampling.
+//!
+//! Two interpolators, chosen by [`TruePeakMode`]:
+//! - [`TruePeakMode::Bs1770`]: the 4x, 48-tap polyphase interpolator of ITU-R BS.1770-4 (and -5),
+//!   Annex 2 "Guidelines for accurate measurement of true-peak level"; the coefficients below
+//!   are the ones printed in that Annex (four phases of twelve taps). The Annex notes it can
+//!   under-read by up to about 0.7 dB for content close to Nyquist.
+//! - [`TruePeakMode::Accurate`]: 8x, a Kaiser-windowed sinc of our own design (see
+//!   [`crate::oversampling::fir`]) with its pass band flat to 0.003 dB up to 0.45 fs and 70 dB
+//!   rejection from 0.55 fs. Sampling a 0.45 fs sine on a grid 1/8 sample wide can miss its
+//!   crest by at most half a step: cos(2π · 0.45 / 16) → -0.136 dB, so the worst-case under-read
+//!   near Nyquist is about 0.14 dB (tested below 0.2 dB).
+//!
+//! Both modes also take the magnitude of the original samples into the maximum, so the true
+//! peak never reads below the sample peak. The meter only measures: it adds no latency.
+//! Test signals: EBU Tech 3341 (v3, 2016), true-peak cases 15–19.
+
+use crate::oversampling::fir::{
+    FirHistory, PolyphaseBank, kaiser_beta, kaiser_length, kaiser_lowpass,
+};
+use crate::util::sanitize;
+
+/// ITU-R BS.1770-4 Annex 2, order-48 4-phase FIR interpolating filter, as printed (one row per
+/// phase; phase `p` gives output `4 n + p` from `x[n - j]` times coefficient `j`).
+const BS1770_PHASES: [[f64; 12]; 4] = [
+    [
+        0.0017089843750,
+        0.0109863281250,
+        -0.0196533203125,
+        0.0332031250000,
+        -0.0594482421875,
+        0.1373291015625,
+        0.9721679687500,
+        -0.1022949218750,
+        0.0476074218750,
+        -0.0266113281250,
+        0.0148925781250,
+        -0.0083007812500,
+    ],
+    [
+        -0.0291748046875,
+        0.0292968750000,
+        -0.0517578125000,
+        0.0891113281250,
+        -0.1665039062500,
+        0.4650878906250,
+        0.7797851562500,
+        -0.2003173828125,
+        0.1015625000000,
+        -0.0582275390625,
+        0.0330810546875,
+        -0.0189208984375,
+    ],
+    [
+        -0.0189208984375,
+        0.0330810546875,
+        -0.0582275390625,
+        0.1015625000000,
+        -0.2003173828125,
+        0.7797851562500,
+        0.4650878906250,
+        -0.1665039062500,
+        0.0891113281250,
+        -0.0517578125000,
+        0.0292968750000,
+        -0.0291748046875,
+    ],
+    [
+        -0.0083007812500,
+        0.0148925781250,
+        -0.0266113281250,
+        0.0476074218750,
+        -0.1022949218750,
+        0.9721679687500,
+        0.1373291015625,
+        -0.0594482421875,
+        0.0332031250000,
+        -0.0196533203125,
+        0.0109863281250,
+        0.0017089843750,
+    ],
+];
+
+/// Accurate mode: oversampling factor.
+const ACCURATE_FACTOR: usize = 8;
+/// Accurate mode: pass-band edge and stop-band edge as fractions of the sample rate.
+const ACCURATE_PASS: f64 = 0.45;
+const ACCURATE_STOP: f64 = 0.55;
+/// Accurate mode: stop-band attenuation (also sets the pass-band ripple, 10^(-A/20)).
+const ACCURATE_ATTEN_DB: f64 = 70.0;
+
+/// Which interpolator a [`TruePeakMeter`] uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TruePeakMode {
+    /// ITU-R BS.1770-4 Annex 2: 4x, 48 taps (under-reads up to ~0.7 dB near Nyquist).
+    #[default]
+    Bs1770,
+    /// 8x Kaiser interpolator, flat to 0.45 fs; under-reads at most ~0.14 dB.
+    Accurate,
+}
+
+impl TruePeakMode {
+    /// Oversampling factor of the mode's interpolator.
+    pub fn factor(self) -> usize {
+        match self {
+            Self::Bs1770 => 4,
+            Self::Accurate => ACCURATE_FACTOR,
+        }
+    }
+
+    /// Builds the mode's polyphase interpolator. Allocates.
+    pub fn interpolator(self) -> PolyphaseBank {
+        match self {
+            Self::Bs1770 => {
+                let mut h = [0.0f64; 48];
+                for (p, phase) in BS1770_PHASES.iter().enumerate() {
+                    for (j, &c) in phase.iter().enumerate() {
+                        h[p + 4 * j] = c;
+                    }
+                }
+                PolyphaseBank::from_prototype(&h, 4)
+            }
+            Self::Accurate => {
+                let transition = (ACCURATE_STOP - ACCURATE_PASS) / ACCURATE_FACTOR as f64;
+                let taps = kaiser_length(ACCURATE_ATTEN_DB, transition).div_ceil(ACCURATE_FACTOR);
+                let cutoff = 0.5 * (ACCURATE_PASS + ACCURATE_STOP);
+                let h = kaiser_lowpass(
+                    ACCURATE_FACTOR,
+                    taps,
+                    cutoff,
+                    kaiser_beta(ACCURATE_ATTEN_DB),
+                );
+                PolyphaseBank::from_prototype(&h, ACCURATE_FACTOR)
+            }
+        }
+    }
+}
+
+/// A multichannel true-peak meter. `new` allocates; `process`, the readers and `reset` are
+/// audio-thread safe (no allocation, lock or syscall).
+#[derive(Clone, Debug)]
+pub struct TruePeakMeter {
+    mode: TruePeakMode,
+    bank: PolyphaseBank,
+    histories: Vec<FirHistory>,
+    peaks: Vec<f32>,
+}
+
+impl TruePeakMeter {
+    /// A meter for `num_channels` channels using `mode`'s interpolator. Allocates.
+    pub fn new(num_channels: usize, mode: TruePeakMode) -> Self {
+        let bank = mode.interpolator();
+        let histories = (0..num_channels)
+            .map(|_| FirHistory::new(bank.taps_per_phase()))
+            .collect();
+        Self {
+            mode,
+            bank,
+            histories,
+            peaks: vec![0.0; num_channels],
+        }
+    }
+
+    /// The interpolator in use.
+    pub fn mode(&self) -> TruePeakMode {
+        self.mode
+    }
+
+    /// Number of channels.
+    pub fn num_channels(&self) -> usize {
+        self.peaks.len()
+    }
+
+    /// Measures one block: one slice per channel (extra slices beyond `num_channels` are
+    /// ignored). NaN/inf samples count as silence. Never allocates.
+    pub fn process(&mut self, channels: &[&[f32]]) {
+        for ((input, hist), peak) in channels
+            .iter()
+            .zip(self.histories.iter_mut())
+            .zip(self.peaks.iter_mut())
+        {
+            let mut m = *peak;
+            for &x in input.iter() {
+                let x = sanitize(x);
+                hist.push(x);
+                m = m.max(x.abs()).max(self.bank.peak(hist.window()));
+            }
+            *peak = m;
+        }
+    }
+
+    /// The true peak (linear) over all channels since the last reset / take.
+    pub fn peak_gain(&self) -> f32 {
+        self.peaks.iter().fold(0.0f32, |a, &b| a.max(b))
+    }
+
+    /// The true peak (linear) of channel `ch` since the last reset / take (0 if out of range).
+    pub fn channel_peak_gain(&self, ch: usize) -> f32 {
+        self.peaks.get(ch).copied().unwrap_or(0.0)
+    }
+
+    /// Returns [`TruePeakMeter::peak_gain`] and clears the held peaks (not the filter history),
+    /// for meters that read once per display frame.
+    pub fn take_peak_gain(&mut self) -> f32 {
+        let p = self.peak_gain();
+        self.peaks.fill(0.0);
+        p
+    }
+
+    /// Clears the held peaks and the interpolator history.
+    pub fn reset(&mut self) {
+        self.peaks.fill(0.0);
+        for h in &mut self.histories {
+            h.reset();
+        }
+    }
+
+    /// Latency added to the audio: none, the meter only measures.
+    pub fn latency(&self) -> usize {
+        0
+    }
+}
