@@ -1,0 +1,411 @@
+//! Digital design of every band type as a short cascade of state-variable sections
+//! ([`SvfCoefs`]): magnitude-matched for bell, shelves, tilt, notch and band-pass (no cramping
+//! near Nyquist), bilinear for Butterworth high-/low-pass and the all-pass.
+//!
+//! # Matched second-order sections
+//!
+//! After M. Vicanek, *Matched Second Order Digital Filters* (2016):
+//! 1. the poles are the analog poles mapped by impulse invariance, `z = e^{p·T}` — this keeps the
+//!    resonance frequency and bandwidth where the analog filter has them, right up to Nyquist;
+//! 2. the zeros are chosen so the digital magnitude equals the analog magnitude at DC, at Nyquist
+//!    and at a third frequency (the centre frequency, or a point below Nyquist when the centre is
+//!    above it).
+//!
+//! Vicanek solves step 2 in the `φ = sin²(ω/2)` domain on the direct-form coefficients; we solve
+//! the same three conditions in the bilinear domain of the state-variable section instead, which
+//! is better conditioned at low frequencies (20 Hz at 384 kHz) and gives the SVF coefficients
+//! directly. Mapping an impulse-invariant pole `p` (rad/sample) into the bilinear variable
+//! `s = (z − 1)/(z + 1)` gives `s = tanh(p/2)`, so `g² = |tanh(p/2)|²`, `g·k = −2·Re tanh(p/2)`.
+//! The numerator `c2σ² + c1σ + c0` has `|N(jw)|² = c0² + (c1² − 2c0c2)·w² + c2²·w⁴`:
+//! `c0 = |H(0)|`, `c2 = |H(Nyquist)|`, `c1` from the third point (minimum phase, `c1 ≥ 0`).
+//!
+//! Poles above Nyquist (a bell or shelf placed above `fs/2`, possible at 44.1 kHz with the 30 kHz
+//! range): impulse invariance would alias the resonance down into the audio band, so the pole's
+//! damped frequency is limited to [`MAX_POLE_ANGLE`] and the matching point moved below Nyquist;
+//! the curve there follows the analog skirt approximately (tests report the error).
+//!
+//! First-order tilt: Vicanek's first-order counterpart — impulse-invariant pole, numerator matched
+//! at DC and Nyquist — embedded in a section with a double pole (`k = 2`) and one cancelled zero.
+//!
+//! # Butterworth
+//!
+//! Bilinear transform prewarped at the corner (cramping to −∞ at Nyquist is right for a
+//! low-pass): pole pairs with `k = 2·cos(θ)`, `θ` the pole angles of S. Butterworth (1930); an odd
+//! order adds a first-order section realised as a `k = 2` section with a cancelled zero.
+
+use super::analog::AnalogPrototype;
+use super::params::{BandParams, BandType, MAX_SECTIONS_PER_BAND};
+use super::svf::{SvfCoefs, warp};
+use std::f64::consts::PI;
+
+/// Highest damped pole angle (rad/sample) a matched section uses: 0.95·π.
+pub const MAX_POLE_ANGLE: f64 = 0.95 * PI;
+/// Pass filters, notches, band-pass and all-pass have their frequency clamped below this
+/// fraction of the sample rate (just under Nyquist).
+pub const MAX_BILINEAR_FRACTION: f64 = 0.49;
+
+/// The sections of one band, in cascade order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BandDesign {
+    /// Section coefficients; only the first `len` are used.
+    pub sections: [SvfCoefs; MAX_SECTIONS_PER_BAND],
+    /// Number of sections in use (1..=8).
+    pub len: usize,
+}
+
+impl BandDesign {
+    /// A single wire section.
+    pub const IDENTITY: Self = Self {
+        sections: [SvfCoefs::IDENTITY; MAX_SECTIONS_PER_BAND],
+        len: 1,
+    };
+
+    /// The sections in use.
+    pub fn sections(&self) -> &[SvfCoefs] {
+        &self.sections[..self.len]
+    }
+
+    /// Squared magnitude at `t = tan(π·f/fs)`.
+    #[inline]
+    pub fn magnitude_sq_at_tan(&self, t: f64) -> f64 {
+        self.sections()
+            .iter()
+            .map(|s| s.magnitude_sq_at_tan(t))
+            .product()
+    }
+
+    /// Magnitude in dB of the digital band as realised, at `freq_hz`.
+    pub fn response_db(&self, freq_hz: f64, sample_rate: f64) -> f64 {
+        10.0 * self
+            .magnitude_sq_at_tan(warp(freq_hz, sample_rate))
+            .max(1e-300)
+            .log10()
+    }
+}
+
+/// Designs the sections of band `p` at `sample_rate` (ignores `p.enabled` and `p.placement`).
+/// Never allocates; cost is a few `exp`/`tan`/`sqrt`, cheap enough to run every sub-block.
+pub fn design_band(p: &BandParams, sample_rate: f64) -> BandDesign {
+    let p = p.clamped();
+    let fs = sample_rate;
+    let f0 = p.freq_hz as f64;
+    let q = p.q as f64;
+    let zeta = 0.5 / q;
+    let w0 = 2.0 * PI * f0 / fs;
+    let mut d = BandDesign::IDENTITY;
+    let proto = AnalogPrototype::new(&p);
+    let target = |f: f64| proto.magnitude_sq(f);
+    let gain_is_zero = p.gain_db == 0.0;
+    match p.kind {
+        BandType::Bell | BandType::LowShelf | BandType::HighShelf | BandType::Tilt => {
+            // Cuts are designed as the inverse of the boost of the same |gain|.
+            let boost = BandParams {
+                gain_db: p.gain_db.abs(),
+                ..p
+            };
+            let proto = AnalogPrototype::new(&boost);
+            let target = |f: f64| proto.magnitude_sq(f);
+            let a = 10f64.powf(boost.gain_db as f64 / 40.0);
+            let (w_p, zeta_p) = match p.kind {
+                BandType::Bell => (w0, zeta / a),
+                BandType::LowShelf => (w0 / a.sqrt(), zeta),
+                BandType::HighShelf => (w0 * a.sqrt(), zeta),
+                // Tilt: a double real pole at the analog pole A·ω0 (A = 10^(gain/20)); the
+                // second-order numerator gives the fit one more degree of freedom than a
+                // first-order section would have.
+                _ => (w0 * a * a, 1.0),
+            };
+            let (g, k) = pole_to_svf(w_p, zeta_p);
+            let c = fit_numerator(&target, fs, g, k, f0, gain_is_zero);
+            d.sections[0] = if p.gain_db < 0.0 { invert(&c) } else { c };
+        }
+        BandType::HighPass | BandType::LowPass => {
+            let fc = f0.min(MAX_BILINEAR_FRACTION * fs);
+            d.len = butterworth_sections(
+                p.kind == BandType::HighPass,
+                p.order as usize,
+                fc,
+                fs,
+                &mut d.sections,
+            );
+        }
+        BandType::Notch => {
+            let fz = f0.min(MAX_BILINEAR_FRACTION * fs);
+            let (g, k) = pole_to_svf(2.0 * PI * fz / fs, zeta);
+            // Zeros exactly on the unit circle at f0: c1 = 0, c0 = c2·u_z. Split the remaining
+            // freedom between DC and Nyquist (geometric mean of the two matches).
+            let u_z = (warp(fz, fs) / g).powi(2);
+            let c0_dc = target(0.0).sqrt();
+            let c0_ny = target(0.5 * fs).sqrt() * u_z;
+            let c0 = (c0_dc * c0_ny).sqrt();
+            d.sections[0] = SvfCoefs::from_numerator(g, k, c0 / u_z, 0.0, c0);
+        }
+        BandType::BandPass => {
+            let fc = f0.min(MAX_BILINEAR_FRACTION * fs);
+            let w = 2.0 * PI * fc / fs;
+            d.sections[0] = matched(&target, fs, w, zeta, fc, false);
+        }
+        BandType::AllPass => {
+            let fc = f0.min(MAX_BILINEAR_FRACTION * fs);
+            let k = 2.0 * zeta;
+            d.sections[0] = SvfCoefs {
+                g: warp(fc, fs),
+                k,
+                m0: 1.0,
+                m1: -2.0 * k,
+                m2: 0.0,
+            };
+        }
+    }
+    d
+}
+
+/// Bilinear-domain `(g, k)` of the impulse-invariant image of the analog pole pair with natural
+/// frequency `w0` (rad/sample) and damping `zeta`.
+pub fn pole_to_svf(w0: f64, zeta: f64) -> (f64, f64) {
+    if zeta < 1.0 {
+        let wd = (w0 * (1.0 - zeta * zeta).sqrt()).min(MAX_POLE_ANGLE);
+        let sigma = zeta * w0;
+        // tanh(x + iy) = (sinh 2x + i sin 2y) / (cosh 2x + cos 2y) with x = −σ/2, y = wd/2.
+        let den = sigma.cosh() + wd.cos();
+        let re = -sigma.sinh() / den;
+        let im = wd.sin() / den;
+        let g = (re * re + im * im).sqrt();
+        (g, -2.0 * re / g)
+    } else {
+        // Two real poles; the smaller computed without cancellation (p1·p2 = w0²).
+        let r = (zeta * zeta - 1.0).sqrt();
+        let p2 = -w0 * (zeta + r);
+        let p1 = w0 * w0 / p2;
+        let (s1, s2) = ((0.5 * p1).tanh(), (0.5 * p2).tanh());
+        let g = (s1 * s2).sqrt();
+        (g, -(s1 + s2) / g)
+    }
+}
+
+/// One magnitude-matched section: poles from `(w0, zeta)`, numerator from [`fit_numerator`].
+fn matched(
+    target: &dyn Fn(f64) -> f64,
+    fs: f64,
+    w0: f64,
+    zeta: f64,
+    f0: f64,
+    identity: bool,
+) -> SvfCoefs {
+    let (g, k) = pole_to_svf(w0, zeta);
+    fit_numerator(target, fs, g, k, f0, identity)
+}
+
+/// Numerator of a section with poles `(g, k)` fitted to `target` (squared magnitude as a function
+/// of Hz) by weighted least squares of the relative power error (≈ dB error): heavily weighted
+/// rows at DC and Nyquist (Vicanek's matching points) and rows on a half-octave grid from `f0/8` to
+/// `8·f0` plus eight fixed points between `fs/5` and `0.47·fs`, all below Nyquist.
+///
+/// Unknowns are the coefficients of `|N(jw)|² = X0 + X1·w² + X2·w⁴` (`X0 = c0²`, `X2 = c2²`,
+/// `X1 = c1² − 2c0c2`), so the fit is a 3×3 linear system, continuous in the parameters (no
+/// switching, hence modulation-safe). The relative weight makes deep narrow features (a high-Q
+/// dip) count as much as broad ones. `c1 ≥ 0` keeps the zeros minimum phase.
+pub fn fit_numerator(
+    target: &dyn Fn(f64) -> f64,
+    fs: f64,
+    g: f64,
+    k: f64,
+    f0: f64,
+    identity: bool,
+) -> SvfCoefs {
+    if identity {
+        return SvfCoefs {
+            g,
+            k,
+            ..SvfCoefs::IDENTITY
+        };
+    }
+    // Normal equations M·x = v for x = (X0, X1, X2).
+    let mut m = [[0.0f64; 3]; 3];
+    let mut v = [0.0f64; 3];
+    let mut row = |a: [f64; 3], b: f64, w: f64| {
+        for i in 0..3 {
+            for j in 0..3 {
+                m[i][j] += w * a[i] * a[j];
+            }
+            v[i] += w * a[i] * b;
+        }
+    };
+    const EDGE_WEIGHT: f64 = 16.0;
+    let t0 = target(0.0).max(1e-300);
+    let tn = target(0.5 * fs).max(1e-300);
+    row([1.0 / t0, 0.0, 0.0], 1.0, EDGE_WEIGHT);
+    row([0.0, 0.0, 1.0 / tn], 1.0, EDGE_WEIGHT);
+    let f_hi = 0.47 * fs;
+    let mut add = |f: f64| {
+        let u = (warp(f, fs) / g).powi(2);
+        let d_sq = (1.0 - u).powi(2) + k * k * u;
+        let r = (target(f) * d_sq).max(1e-300);
+        row([1.0 / r, u / r, u * u / r], 1.0, 1.0);
+    };
+    for j in -6..=6 {
+        let f = f0 * 2f64.powf(0.5 * j as f64);
+        if f <= f_hi {
+            add(f);
+        }
+    }
+    for frac in [0.2, 0.25, 0.3, 0.34, 0.38, 0.42, 0.45, 0.47] {
+        add(frac * fs);
+    }
+    let x = solve3(m, v).unwrap_or([t0, 0.0, tn]);
+    let c0 = x[0].max(1e-30).sqrt();
+    let c2 = x[2].max(0.0).sqrt();
+    let c1 = (x[1] + 2.0 * c0 * c2).max(0.0).sqrt();
+    SvfCoefs::from_numerator(g, k, c2, c1, c0)
+}
+
+/// Solves a 3×3 system by Cramer's rule (`None` when singular).
+fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |a: &[[f64; 3]; 3]| {
+        a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+            - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+            + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+    };
+    let d = det(&m);
+    if !(d.abs() > 1e-300) || !d.is_finite() {
+        return None;
+    }
+    let mut x = [0.0; 3];
+    for (c, xc) in x.iter_mut().enumerate() {
+        let mut mc = m;
+        for r in 0..3 {
+            mc[r][c] = v[r];
+        }
+        *xc = det(&mc) / d;
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+/// The inverse `1/H` of a section whose zeros are strictly inside the left half plane
+/// (`c0, c1, c2 > 0`): zeros become poles. Used to design cuts as inverted boosts, so a cut's
+/// resonant zeros get the same accurate treatment as a boost's resonant poles (the analog
+/// bell, shelf and tilt prototypes are exactly reciprocal under `gain_db → −gain_db`).
+pub fn invert(c: &SvfCoefs) -> SvfCoefs {
+    let (c2, c1, c0) = c.numerator();
+    let c2 = c2.max(1e-30);
+    let c0 = c0.max(1e-30);
+    // New denominator in σ: c2σ² + c1σ + c0 → g' = g·sqrt(c0/c2), k' = c1/sqrt(c0·c2).
+    let r = (c0 / c2).sqrt();
+    let g = c.g * r;
+    let k = (c1 / (c0 * c2).sqrt()).max(1e-6);
+    // New numerator (σ² + kσ + 1)/c2 expressed in σ' = σ/r: (r²σ'² + k·r·σ' + 1)/c2,
+    // normalised by the new denominator's constant term c0/c2 → divide by c0/c2 overall.
+    let n2 = r * r / c2;
+    let n1 = c.k * r / c2;
+    let n0 = 1.0 / c2;
+    let s = c2 / c0;
+    SvfCoefs::from_numerator(g, k, n2 * s, n1 * s, n0 * s)
+}
+
+/// Writes the Butterworth high-pass (`high_pass`) or low-pass sections of `order` (1..=16) with
+/// corner `cutoff_hz` into `out` and returns how many it wrote. Bilinear, prewarped at the corner.
+pub fn butterworth_sections(
+    high_pass: bool,
+    order: usize,
+    cutoff_hz: f64,
+    sample_rate: f64,
+    out: &mut [SvfCoefs; MAX_SECTIONS_PER_BAND],
+) -> usize {
+    let order = order.clamp(1, 2 * MAX_SECTIONS_PER_BAND);
+    let g = warp(cutoff_hz.max(0.01), sample_rate);
+    let pairs = order / 2;
+    for (i, slot) in out.iter_mut().enumerate().take(pairs) {
+        // Angle of the pole pair from the negative real axis.
+        let theta = if order % 2 == 0 {
+            PI * (2 * i + 1) as f64 / (2 * order) as f64
+        } else {
+            PI * (i + 1) as f64 / order as f64
+        };
+        let k = 2.0 * theta.cos();
+        *slot = if high_pass {
+            SvfCoefs::from_numerator(g, k, 1.0, 0.0, 0.0)
+        } else {
+            SvfCoefs::from_numerator(g, k, 0.0, 0.0, 1.0)
+        };
+    }
+    let mut len = pairs;
+    if order % 2 == 1 {
+        // First order as (σ + 1)-cancelled second order: LP 1/(σ+1), HP σ/(σ+1).
+        out[len] = if high_pass {
+            SvfCoefs::from_numerator(g, 2.0, 1.0, 1.0, 0.0)
+        } else {
+            SvfCoefs::from_numerator(g, 2.0, 0.0, 1.0, 1.0)
+        };
+        len += 1;
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::analog::analog_response_db;
+    use super::*;
+
+    /// Largest |digital − analog| in dB over a log grid from 20 Hz to `f_hi`.
+    fn max_err(p: &BandParams, fs: f64, f_hi: f64) -> (f64, f64) {
+        let d = design_band(p, fs);
+        let mut worst = (0.0f64, 0.0);
+        let n = 400;
+        for i in 0..=n {
+            let f = 20.0 * (f_hi / 20.0f64).powf(i as f64 / n as f64);
+            let e = (d.response_db(f, fs) - analog_response_db(p, f)).abs();
+            if e > worst.0 {
+                worst = (e, f);
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn bells_and_shelves_match_analog_near_nyquist() {
+        let fs = 44_100.0;
+        for kind in [BandType::Bell, BandType::LowShelf, BandType::HighShelf] {
+            for f0 in [
+                100.0, 1000.0, 10_000.0, 12_000.0, 14_000.0, 16_000.0,
+            ] {
+                for q in [0.5, 0.707, 2.0, 6.0, 20.0] {
+                    for g in [-18.0, -6.0, 6.0, 18.0] {
+                        let p = BandParams::new(kind, f0, g, q);
+                        let d = design_band(&p, fs);
+                        let e15 =
+                            (d.response_db(15_000.0, fs) - analog_response_db(&p, 15_000.0)).abs();
+                        assert!(e15 < 0.5, "{kind:?} f0 {f0} q {q} g {g}: err@15k {e15}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn print_error_map() {
+        for fs in [44_100.0, 48_000.0, 96_000.0] {
+            for kind in [
+                BandType::Bell,
+                BandType::LowShelf,
+                BandType::HighShelf,
+                BandType::Tilt,
+            ] {
+                for f0 in [
+                    1000.0, 5000.0, 10_000.0, 16_000.0, 20_000.0, 25_000.0, 30_000.0,
+                ] {
+                    for q in [0.1, 0.707, 4.0, 20.0] {
+                        let mut line = String::new();
+                        for g in [-24.0, -6.0, 6.0, 24.0] {
+                            let p = BandParams::new(kind, f0, g, q);
+                            let (e, f) = max_err(&p, fs, 0.5 * fs * 0.999);
+                            let (e2, _) = max_err(&p, fs, 20_000.0f64.min(0.45 * fs));
+                            line += &format!(" g{g}: {e:.2}@{f:.0} ({e2:.2})");
+                        }
+                        println!("{fs} {kind:?} f0 {f0} q {q}:{line}");
+                    }
+                }
+            }
+        }
+    }
+}
