@@ -1,0 +1,437 @@
+//! The channel strip's compressor: feed-forward, log-domain, zero latency unless lookahead is
+//! asked for.
+//!
+//! Signal flow per sample (Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor
+//! Design — A Tutorial and Analysis", JAES 60(6), 2012, Fig. 7 (c): detector in the log domain
+//! after the gain computer):
+//! key (program or external sidechain) → sidechain high-pass → level detector (peak `|x|` or
+//! sine-calibrated RMS, [`super::detector`]) → stereo link → static curve with soft knee
+//! ([`super::gain_computer`]) → attack/release smoothing of the reduction in dB, optionally
+//! program-dependent ([`super::ballistics`]) → make-up → dry/wet mix.
+//!
+//! **Stereo link** (0 … 1) blends, in dB, each channel's own detector level with the loudest
+//! channel's: `level_c = link · max_k(level_k) + (1 − link) · level_c`. At 0 the channels are
+//! compressed independently, at 1 every channel sees the same level and so gets the identical
+//! gain (the image does not shift). The maximum (not the mean) is linked so a hard-panned
+//! transient is caught on both sides.
+//!
+//! **Auto make-up** adds the static curve's reduction at [`AUTO_MAKEUP_REFERENCE_DB`]
+//! (-18 dBFS, the EBU R68 alignment level at which tracks are usually recorded and mixed): a
+//! steady signal at the nominal level leaves at its input level, so the compressor can be
+//! bypassed A/B without a loudness jump at typical track levels. (Compensating the reduction at
+//! 0 dBFS, another common rule, over-boosts quiet material by the full reduction of a full-scale
+//! peak.) It follows threshold, ratio and knee, is added to the manual make-up, and is applied
+//! to the wet path only.
+//!
+//! **Mix** (dry/wet) is linear and smoothed; the dry path is the same (delayed, with
+//! lookahead) program, so it is always time-aligned. Make-up and mix glide with
+//! [`PARAM_SMOOTHING_MS`]; threshold, ratio and knee act through the attack/release smoothing.
+//!
+//! Allocation: `new`/`prepare` allocate; `set_params`, `process`, `reset` and the meter reads
+//! never do.
+
+use super::ballistics::GainSmoother;
+use super::delay::LookaheadDelay;
+use super::detector::DetectorMode;
+use super::gain_computer::CompressorCurve;
+use super::sidechain::KeyChannel;
+use crate::util::{
+    MINUS_INFINITY_DB, Smoother, db_to_gain, ms_to_samples, one_pole_coef, sanitize,
+};
+
+/// Reference level of the auto make-up, in dBFS (sine peak, as the detector reads it).
+pub const AUTO_MAKEUP_REFERENCE_DB: f32 = -18.0;
+/// Longest lookahead the blocks support, in ms.
+pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
+/// Glide time of make-up and mix changes, in ms.
+pub const PARAM_SMOOTHING_MS: f32 = 20.0;
+/// Release of the input-level meter envelope (the transfer-curve dot), in ms.
+pub const LEVEL_METER_RELEASE_MS: f32 = 100.0;
+
+/// Every setting of the compressor. Plain data: the plugin fills it from its parameters and
+/// the editor can use it to draw the curve ([`CompressorParams::curve`]) without touching DSP
+/// state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompressorParams {
+    /// Threshold in dBFS (sine peak).
+    pub threshold_db: f32,
+    /// Ratio 1 … ∞ (`f32::INFINITY` for ∞:1).
+    pub ratio: f32,
+    /// Soft-knee width in dB (0 … 24; 0 = hard knee).
+    pub knee_db: f32,
+    /// Attack time constant in ms (63 % of a reduction step in dB).
+    pub attack_ms: f32,
+    /// Release time constant in ms (ignored when `auto_release` is on).
+    pub release_ms: f32,
+    /// Program-dependent release (see [`super::ballistics`]).
+    pub auto_release: bool,
+    /// Peak or RMS detection.
+    pub detector: DetectorMode,
+    /// RMS averaging time constant in ms (RMS mode only).
+    pub rms_window_ms: f32,
+    /// Stereo link, 0 (independent) … 1 (identical gain on every channel).
+    pub stereo_link: f32,
+    /// Sidechain high-pass cutoff in Hz; 0 = off.
+    pub sidechain_hpf_hz: f32,
+    /// Manual make-up gain in dB (wet path).
+    pub makeup_db: f32,
+    /// Adds the automatic make-up (see the module doc).
+    pub auto_makeup: bool,
+    /// Dry/wet mix, 0 (dry) … 1 (fully compressed).
+    pub mix: f32,
+    /// Lookahead in ms (0 … [`MAX_LOOKAHEAD_MS`]); reported by `latency()`.
+    pub lookahead_ms: f32,
+}
+
+impl Default for CompressorParams {
+    fn default() -> Self {
+        Self {
+            threshold_db: -18.0,
+            ratio: 4.0,
+            knee_db: 6.0,
+            attack_ms: 10.0,
+            release_ms: 100.0,
+            auto_release: false,
+            detector: DetectorMode::Peak,
+            rms_window_ms: 10.0,
+            stereo_link: 1.0,
+            sidechain_hpf_hz: 0.0,
+            makeup_db: 0.0,
+            auto_makeup: false,
+            mix: 1.0,
+            lookahead_ms: 0.0,
+        }
+    }
+}
+
+impl CompressorParams {
+    /// The static curve these settings give (threshold, ratio, knee).
+    pub fn curve(&self) -> CompressorCurve {
+        CompressorCurve::new(self.threshold_db, self.ratio, self.knee_db)
+    }
+
+    /// The automatic make-up alone, in dB: the curve's reduction at
+    /// [`AUTO_MAKEUP_REFERENCE_DB`].
+    pub fn auto_makeup_db(&self) -> f32 {
+        self.curve().gain_reduction_db(AUTO_MAKEUP_REFERENCE_DB)
+    }
+
+    /// Total make-up in dB: manual plus automatic when enabled.
+    pub fn total_makeup_db(&self) -> f32 {
+        let m = if self.makeup_db.is_finite() {
+            self.makeup_db
+        } else {
+            0.0
+        };
+        if self.auto_makeup {
+            m + self.auto_makeup_db()
+        } else {
+            m
+        }
+    }
+
+    /// Output level in dB for a steady input level, make-up included: what the editor's transfer
+    /// curve shows for the wet path.
+    pub fn static_curve_db(&self, input_db: f32) -> f32 {
+        self.curve().output_db(input_db) + self.total_makeup_db()
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Channel {
+    key: KeyChannel,
+    smoother: GainSmoother,
+    delay: LookaheadDelay,
+    gain_reduction_db: f32,
+}
+
+/// A multichannel compressor (see the module doc). Construct with [`Compressor::new`], set
+/// [`CompressorParams`] with [`Compressor::set_params`], call [`Compressor::process`] per block.
+#[derive(Clone, Debug)]
+pub struct Compressor {
+    sample_rate: f32,
+    max_block: usize,
+    params: CompressorParams,
+    curve: CompressorCurve,
+    channels: Vec<Channel>,
+    levels_db: Vec<f32>,
+    makeup_db: Smoother,
+    mix: Smoother,
+    lookahead_samples: usize,
+    max_gain_reduction_db: f32,
+    level_meter_db: f32,
+    level_meter_coef: f32,
+}
+
+impl Compressor {
+    /// A compressor for `num_channels` channels with default [`CompressorParams`]. Allocates.
+    /// `max_block` is kept for the lifecycle convention; `process` accepts any length.
+    pub fn new(num_channels: usize, sample_rate: f32, max_block: usize) -> Self {
+        let mut c = Self {
+            sample_rate,
+            max_block,
+            params: CompressorParams::default(),
+            curve: CompressorCurve::default(),
+            channels: Vec::new(),
+            levels_db: Vec::new(),
+            makeup_db: Smoother::new(0.0),
+            mix: Smoother::new(1.0),
+            lookahead_samples: 0,
+            max_gain_reduction_db: 0.0,
+            level_meter_db: MINUS_INFINITY_DB,
+            level_meter_coef: 0.0,
+        };
+        c.allocate(num_channels);
+        c.prepare(sample_rate, max_block);
+        c
+    }
+
+    fn allocate(&mut self, num_channels: usize) {
+        let max_delay = ms_to_samples(MAX_LOOKAHEAD_MS as f64, self.sample_rate as f64);
+        self.channels = (0..num_channels)
+            .map(|_| Channel {
+                key: KeyChannel::default(),
+                smoother: GainSmoother::new(),
+                delay: LookaheadDelay::new(max_delay),
+                gain_reduction_db: 0.0,
+            })
+            .collect();
+        self.levels_db = vec![MINUS_INFINITY_DB; num_channels];
+    }
+
+    /// Sets the sample rate (and block size); may allocate (the lookahead buffer). Keeps the
+    /// parameters, recomputes every coefficient and resets the state.
+    pub fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        let rate_changed = sample_rate != self.sample_rate;
+        self.sample_rate = sample_rate;
+        self.max_block = max_block;
+        if rate_changed
+            || self.channels.first().is_some_and(|c| {
+                c.delay.max_delay() != ms_to_samples(MAX_LOOKAHEAD_MS as f64, sample_rate as f64)
+            })
+        {
+            self.allocate(self.channels.len());
+        }
+        self.makeup_db.set_time(PARAM_SMOOTHING_MS, sample_rate);
+        self.mix.set_time(PARAM_SMOOTHING_MS, sample_rate);
+        self.level_meter_coef = one_pole_coef(LEVEL_METER_RELEASE_MS, sample_rate);
+        let params = self.params;
+        self.apply_params(&params);
+        self.reset();
+    }
+
+    /// Number of channels.
+    pub fn num_channels(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// The sample rate in Hz.
+    pub fn sample_rate(&self) -> f32 {
+        self.sample_rate
+    }
+
+    /// The current settings.
+    pub fn params(&self) -> &CompressorParams {
+        &self.params
+    }
+
+    /// Applies new settings. Never allocates; make-up and mix glide, the rest takes effect at
+    /// once (the reduction itself is smoothed by attack/release).
+    pub fn set_params(&mut self, params: &CompressorParams) {
+        self.apply_params(params);
+    }
+
+    fn apply_params(&mut self, p: &CompressorParams) {
+        self.params = *p;
+        self.curve = p.curve();
+        let sr = self.sample_rate;
+        let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
+        let release_ms = finite_or(p.release_ms, 0.0).max(0.0);
+        for ch in &mut self.channels {
+            ch.key.configure(
+                sr,
+                finite_or(p.sidechain_hpf_hz, 0.0),
+                p.detector,
+                finite_or(p.rms_window_ms, 0.0),
+                0.0,
+            );
+            ch.smoother.set_times(attack_ms, release_ms, sr);
+            ch.smoother.set_auto_release(p.auto_release);
+        }
+        self.makeup_db.set_target(p.total_makeup_db());
+        self.mix.set_target(finite_or(p.mix, 1.0).clamp(0.0, 1.0));
+        let lookahead_ms = finite_or(p.lookahead_ms, 0.0).clamp(0.0, MAX_LOOKAHEAD_MS);
+        let max_delay = self.channels.first().map_or(0, |c| c.delay.max_delay());
+        self.lookahead_samples = ms_to_samples(lookahead_ms as f64, sr as f64).min(max_delay);
+        for ch in &mut self.channels {
+            ch.delay.set_delay(self.lookahead_samples);
+        }
+    }
+
+    /// Latency in samples: the lookahead (0 unless `lookahead_ms` > 0).
+    pub fn latency(&self) -> usize {
+        self.lookahead_samples
+    }
+
+    /// Clears every state (detectors, filters, smoothing, lookahead, meters); make-up and mix
+    /// jump to their targets. Never allocates.
+    pub fn reset(&mut self) {
+        for ch in &mut self.channels {
+            ch.key.reset();
+            ch.smoother.reset();
+            ch.delay.reset();
+            ch.gain_reduction_db = 0.0;
+        }
+        self.levels_db.fill(MINUS_INFINITY_DB);
+        self.makeup_db.reset(self.makeup_db.target());
+        self.mix.reset(self.mix.target());
+        self.max_gain_reduction_db = 0.0;
+        self.level_meter_db = MINUS_INFINITY_DB;
+    }
+
+    /// Compresses `channels` in place (one slice per channel, all the same length; channels
+    /// beyond `num_channels` are left untouched). `key`: `None` detects on the program itself;
+    /// `Some(slices)` detects on an external sidechain, key channel `c` driving program channel
+    /// `c` (a mono key drives every channel; a key slice shorter than the block reads as
+    /// silence past its end). Any length, any split: the same output. Never allocates.
+    pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        let nch = channels.len().min(self.channels.len());
+        if nch == 0 {
+            return;
+        }
+        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
+        let key = key.filter(|k| !k.is_empty());
+        let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
+        let curve = self.curve;
+        for i in 0..n {
+            let mut max_db = MINUS_INFINITY_DB;
+            for c in 0..nch {
+                let x = match key {
+                    Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
+                    None => channels[c][i],
+                };
+                let level = self.channels[c].key.process_sample(x);
+                self.levels_db[c] = level;
+                max_db = max_db.max(level);
+            }
+            // Meter envelope for the transfer-curve dot: instant rise, one-pole fall.
+            self.level_meter_db = if max_db >= self.level_meter_db {
+                max_db
+            } else {
+                max_db + self.level_meter_coef * (self.level_meter_db - max_db)
+            };
+            let makeup_db = self.makeup_db.next();
+            let mix = self.mix.next();
+            let dry = 1.0 - mix;
+            for c in 0..nch {
+                let ch = &mut self.channels[c];
+                let level = max_db + (1.0 - link) * (self.levels_db[c] - max_db);
+                let gr = ch.smoother.process(curve.gain_reduction_db(level));
+                ch.gain_reduction_db = gr;
+                if gr > self.max_gain_reduction_db {
+                    self.max_gain_reduction_db = gr;
+                }
+                let x = ch.delay.process_sample(sanitize(channels[c][i]));
+                channels[c][i] = sanitize(x * (dry + mix * db_to_gain(makeup_db - gr)));
+            }
+        }
+    }
+
+    /// Gain reduction now (end of the last block), in dB ≥ 0, the most of any channel.
+    pub fn gain_reduction_db(&self) -> f32 {
+        self.channels
+            .iter()
+            .map(|c| c.gain_reduction_db)
+            .fold(0.0, f32::max)
+    }
+
+    /// Gain reduction now of one channel, in dB (0 for a channel that does not exist).
+    pub fn channel_gain_reduction_db(&self, channel: usize) -> f32 {
+        self.channels
+            .get(channel)
+            .map_or(0.0, |c| c.gain_reduction_db)
+    }
+
+    /// The most gain reduction (dB, any channel, any sample) since the last call, then starts
+    /// a new interval: what a meter polled once per block should show. Never allocates.
+    pub fn take_max_gain_reduction_db(&mut self) -> f32 {
+        let m = self.max_gain_reduction_db;
+        self.max_gain_reduction_db = self.gain_reduction_db();
+        m
+    }
+
+    /// The detector's input level in dB (loudest channel, after the sidechain filter; instant
+    /// rise, [`LEVEL_METER_RELEASE_MS`] fall): the x position of the transfer-curve dot, whose
+    /// y is `params().static_curve_db(x)`.
+    pub fn current_input_level_db(&self) -> f32 {
+        self.level_meter_db
+    }
+
+    /// The static curve (no make-up) of the current settings at `input_db`.
+    pub fn static_curve_db(&self, input_db: f32) -> f32 {
+        self.curve.output_db(input_db)
+    }
+
+    /// Total make-up now targeted, in dB (manual + automatic).
+    pub fn makeup_db(&self) -> f32 {
+        self.makeup_db.target()
+    }
+}
+
+#[inline]
+fn finite_or(x: f32, fallback: f32) -> f32 {
+    if x.is_finite() { x } else { fallback }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_makeup_restores_the_reference_level() {
+        let p = CompressorParams {
+            threshold_db: -30.0,
+            ratio: 4.0,
+            knee_db: 0.0,
+            auto_makeup: true,
+            makeup_db: 1.0,
+            ..Default::default()
+        };
+        assert!((p.auto_makeup_db() - 9.0).abs() < 1e-5);
+        assert!((p.total_makeup_db() - 10.0).abs() < 1e-5);
+        assert!((p.static_curve_db(AUTO_MAKEUP_REFERENCE_DB) - (-17.0)).abs() < 1e-4);
+        // Threshold above the reference: nothing to make up.
+        let q = CompressorParams {
+            threshold_db: -6.0,
+            auto_makeup: true,
+            knee_db: 0.0,
+            ..p
+        };
+        assert_eq!(q.auto_makeup_db(), 0.0);
+    }
+
+    #[test]
+    fn dc_above_threshold_settles_on_the_curve_with_makeup() {
+        let sr = 48_000.0;
+        let mut comp = Compressor::new(1, sr, 512);
+        let p = CompressorParams {
+            threshold_db: -20.0,
+            ratio: 4.0,
+            knee_db: 0.0,
+            attack_ms: 1.0,
+            release_ms: 50.0,
+            makeup_db: 3.0,
+            ..Default::default()
+        };
+        comp.set_params(&p);
+        let mut buf = vec![0.5f32; 48_000];
+        comp.process(&mut [&mut buf], None);
+        // -6.02 dB in: 13.98 over → 10.49 dB reduction, +3 make-up.
+        let out_db = 20.0 * buf[47_999].log10();
+        let expected = p.static_curve_db(20.0 * 0.5f32.log10());
+        assert!((out_db - expected).abs() < 1e-3, "{out_db} vs {expected}");
+        assert!((comp.gain_reduction_db() - 10.485).abs() < 0.01);
+        assert!((comp.current_input_level_db() + 6.0206).abs() < 1e-3);
+        assert_eq!(comp.latency(), 0);
+    }
+}

@@ -1,0 +1,223 @@
+//! Level detection for dynamics processors: the sidechain's "how loud is the key right now",
+//! in dB, per sample.
+//!
+//! Two modes, as in Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor Design — A
+//! Tutorial and Analysis", JAES 60(6), 2012, §3:
+//! - **Peak**: the rectified key `|x|`, optionally followed by an exponential release (instant
+//!   attack, one-pole fall). The compressor uses it with no release: its ballistics live after the
+//!   gain computer, in the log domain (the paper's recommended placement, §4). The gate uses a
+//!   short release so a low-frequency key does not dip between its peaks.
+//! - **RMS**: a one-pole mean-square average whose time constant is the "window" in ms
+//!   (Zölzer, *DAFX*, 2nd ed., §4.2.1), read as `sqrt(2 · mean square)`.
+//!
+//! Calibration: both modes read a steady sine at its **peak** level (RMS mode reads the RMS level
+//! + 3.01 dB, the AES17 convention that a full-scale sine is 0 dBFS). So a threshold means the
+//! same thing in either mode on tonal material, and switching modes does not jump the gain.
+//!
+//! Robustness: a NaN/inf key sample is read as silence, and the states are flushed of subnormals,
+//! so a bad input never poisons the detector.
+
+use crate::util::{MINUS_INFINITY_DB, one_pole_coef, one_pole_coef_f64, sanitize};
+
+/// How a detector measures level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DetectorMode {
+    /// Sample peak `|x|` (with the detector's optional release).
+    #[default]
+    Peak,
+    /// Mean square averaged over the RMS window, sine-calibrated (`sqrt(2 · ms)`).
+    Rms,
+}
+
+/// Mean square below which the RMS state is flushed to zero (about -300 dB: far below any
+/// threshold, and keeps the state out of the subnormal range).
+const MIN_POWER: f64 = 1e-30;
+
+/// A per-channel level detector. `process_sample` is audio-thread safe; setters never allocate.
+#[derive(Clone, Copy, Debug)]
+pub struct LevelDetector {
+    mode: DetectorMode,
+    /// One-pole coefficient of the mean-square average (RMS mode); `f64` with the state so long
+    /// windows at high rates keep their time constant.
+    rms_coef: f64,
+    /// Mean square (RMS mode).
+    power: f64,
+    /// One-pole coefficient of the peak envelope's release (0 = instantaneous `|x|`).
+    peak_release_coef: f32,
+    /// Peak envelope (peak mode).
+    state: f32,
+}
+
+impl Default for LevelDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LevelDetector {
+    /// A peak detector with no release (reads `|x|`), and a 0 ms RMS window until one is set.
+    pub fn new() -> Self {
+        Self {
+            mode: DetectorMode::Peak,
+            rms_coef: 0.0,
+            power: 0.0,
+            peak_release_coef: 0.0,
+            state: 0.0,
+        }
+    }
+
+    /// Chooses peak or RMS detection. The state is carried over at the same reading (peak `a` ↔
+    /// mean square `a²/2`), so switching modes while running does not jump the level.
+    pub fn set_mode(&mut self, mode: DetectorMode) {
+        if mode != self.mode {
+            match mode {
+                DetectorMode::Rms => self.power = 0.5 * (self.state as f64) * (self.state as f64),
+                DetectorMode::Peak => self.state = sanitize((2.0 * self.power).sqrt() as f32),
+            }
+            self.mode = mode;
+        }
+    }
+
+    /// The detection mode.
+    pub fn mode(&self) -> DetectorMode {
+        self.mode
+    }
+
+    /// Time constant of the RMS average (the "window"), in ms. Never allocates.
+    pub fn set_rms_window_ms(&mut self, window_ms: f32, sample_rate: f32) {
+        self.rms_coef = one_pole_coef_f64(window_ms as f64, sample_rate as f64);
+    }
+
+    /// Release time constant of the peak envelope, in ms; 0 reads the instantaneous `|x|`.
+    /// Never allocates.
+    pub fn set_peak_release_ms(&mut self, release_ms: f32, sample_rate: f32) {
+        self.peak_release_coef = one_pole_coef(release_ms, sample_rate);
+    }
+
+    /// Forgets the past (silence).
+    pub fn reset(&mut self) {
+        self.state = 0.0;
+        self.power = 0.0;
+    }
+
+    /// Feeds one key sample and returns the level in dB (floored at
+    /// [`MINUS_INFINITY_DB`](crate::util::MINUS_INFINITY_DB)).
+    #[inline]
+    pub fn process_sample(&mut self, x: f32) -> f32 {
+        // NaN/inf read as silence: the detector must never be poisoned.
+        let x = if x.is_finite() { x } else { 0.0 };
+        match self.mode {
+            DetectorMode::Peak => {
+                let a = x.abs();
+                self.state = if a >= self.state {
+                    a
+                } else {
+                    a + self.peak_release_coef * (self.state - a)
+                };
+                self.state = sanitize(self.state);
+                crate::util::gain_to_db(self.state)
+            }
+            DetectorMode::Rms => {
+                let p = (x as f64) * (x as f64);
+                self.power = p + self.rms_coef * (self.power - p);
+                if self.power < MIN_POWER {
+                    self.power = 0.0;
+                }
+                power_to_db(2.0 * self.power)
+            }
+        }
+    }
+
+    /// The level now, in dB, without advancing.
+    pub fn level_db(&self) -> f32 {
+        match self.mode {
+            DetectorMode::Peak => crate::util::gain_to_db(self.state),
+            DetectorMode::Rms => power_to_db(2.0 * self.power),
+        }
+    }
+}
+
+/// `10 log10(power)`, floored at [`MINUS_INFINITY_DB`].
+#[inline]
+fn power_to_db(power: f64) -> f32 {
+    if power <= 1e-20 {
+        MINUS_INFINITY_DB
+    } else {
+        10.0 * (power as f32).log10()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::f32::consts::PI;
+
+    #[test]
+    fn peak_and_rms_read_a_sine_at_its_peak_level() {
+        let sr = 48_000.0;
+        for mode in [DetectorMode::Peak, DetectorMode::Rms] {
+            let mut d = LevelDetector::new();
+            d.set_mode(mode);
+            d.set_rms_window_ms(50.0, sr);
+            let amp = 0.25f32; // -12.04 dB
+            let mut max_db = f32::MIN;
+            let mut last = 0.0;
+            for i in 0..48_000 {
+                last = d.process_sample(amp * (2.0 * PI * 1000.0 * i as f32 / sr).sin());
+                max_db = max_db.max(last);
+            }
+            let expected = 20.0 * amp.log10();
+            match mode {
+                DetectorMode::Peak => assert!((max_db - expected).abs() < 0.01, "{max_db}"),
+                DetectorMode::Rms => assert!((last - expected).abs() < 0.03, "{last}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rms_window_is_a_time_constant() {
+        // A DC step of 1: the mean square covers 63.2 % of its step after the window time.
+        let sr = 44_100.0;
+        let mut d = LevelDetector::new();
+        d.set_mode(DetectorMode::Rms);
+        d.set_rms_window_ms(10.0, sr);
+        let n = (0.010 * sr) as usize;
+        let mut db = 0.0;
+        for _ in 0..n {
+            db = d.process_sample(1.0);
+        }
+        // level_db = 10 log10(2 ms) with ms = 1 - 1/e.
+        let expected = 10.0 * (2.0 * (1.0 - (-1.0f32).exp())).log10();
+        assert!((db - expected).abs() < 0.02, "{db} vs {expected}");
+    }
+
+    #[test]
+    fn peak_release_decays_with_its_time_constant() {
+        let sr = 96_000.0;
+        let mut d = LevelDetector::new();
+        d.set_peak_release_ms(10.0, sr);
+        d.process_sample(1.0);
+        let n = (0.010 * sr) as usize;
+        let mut db = 0.0;
+        for _ in 0..n {
+            db = d.process_sample(0.0);
+        }
+        // exp(-1) = -8.69 dB
+        assert!((db + 8.686).abs() < 0.01, "{db}");
+    }
+
+    #[test]
+    fn nan_reads_as_silence_and_never_sticks() {
+        let mut d = LevelDetector::new();
+        d.set_mode(DetectorMode::Rms);
+        d.set_rms_window_ms(1.0, 48_000.0);
+        assert!(d.process_sample(f32::NAN).is_finite());
+        assert!(d.process_sample(f32::INFINITY).is_finite());
+        let db = d.process_sample(0.5);
+        assert!(db.is_finite());
+        for _ in 0..100_000 {
+            d.process_sample(0.0);
+        }
+        assert_eq!(d.level_db(), MINUS_INFINITY_DB);
+    }
+}

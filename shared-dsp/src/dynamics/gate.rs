@@ -1,0 +1,335 @@
+//! The channel strip's gate / downward expander: feed-forward, log-domain, zero latency unless
+//! lookahead is asked for.
+//!
+//! Per sample: key (program or external sidechain) → sidechain high-pass → level detector
+//! (peak envelope with instant attack and a [`GATE_PEAK_RELEASE_MS`] release, or sine-calibrated
+//! RMS; [`super::detector`]) → stereo link (as the compressor's: dB blend with the loudest
+//! channel) → hysteresis → expander curve `GR = min((T − L)·(R − 1), range)` below the
+//! threshold `T` ([`super::gain_computer::ExpanderCurve`]; `R = ∞` is a gate that drops by
+//! exactly `range`) → hold → attack/release smoothing of the reduction in dB (smooth branching
+//! detector of Giannoulis, Massberg & Reiss, JAES 60(6), 2012, §3.2; [`super::ballistics`]).
+//!
+//! - **Attack** is the opening time (reduction falling), **release** the closing time
+//!   (reduction rising), both as time constants of the dB reduction (63.2 % of the step).
+//! - **Hold**: once the reduction the curve asks for starts to rise (the key fell below the
+//!   threshold), the gain stays where it was for `hold_ms` (counted in samples) before the
+//!   release starts; any renewed opening restarts the count. This also bridges the dips of a
+//!   low-frequency key between its peaks.
+//! - **Hysteresis**: once open, the gate closes only when the level falls `hysteresis_db` below
+//!   the threshold, so a key hovering at the threshold does not chatter (as in most hardware
+//!   gates; Zölzer, *DAFX*, 2nd ed., ch. 4, noise gate). 0 disables it.
+//! - The peak detector's short release keeps the level of a key from collapsing at each zero
+//!   crossing; the time "the key falls below the threshold" is when this envelope does.
+//!
+//! Allocation: `new`/`prepare` allocate; `set_params`, `process`, `reset` and the meter reads
+//! never do.
+
+use super::ballistics::GainSmoother;
+use super::compressor::MAX_LOOKAHEAD_MS;
+use super::delay::LookaheadDelay;
+use super::detector::DetectorMode;
+use super::gain_computer::ExpanderCurve;
+use super::sidechain::KeyChannel;
+use crate::util::{MINUS_INFINITY_DB, db_to_gain, ms_to_samples, sanitize};
+
+/// Release time constant of the gate's peak detector, in ms.
+pub const GATE_PEAK_RELEASE_MS: f32 = 10.0;
+
+/// Every setting of the gate/expander. Plain data, usable by the editor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GateParams {
+    /// Threshold in dBFS (sine peak): the gate opens when the key rises above it.
+    pub threshold_db: f32,
+    /// Range in dB (0 … 80): the most reduction applied; 0 leaves the signal untouched.
+    pub range_db: f32,
+    /// Expansion ratio 1 … ∞ (1:R below the threshold); `f32::INFINITY` = gate.
+    pub ratio: f32,
+    /// Opening time constant in ms.
+    pub attack_ms: f32,
+    /// Hold time in ms.
+    pub hold_ms: f32,
+    /// Closing time constant in ms.
+    pub release_ms: f32,
+    /// Hysteresis in dB (≥ 0): an open gate closes at `threshold_db - hysteresis_db`.
+    pub hysteresis_db: f32,
+    /// Peak or RMS detection.
+    pub detector: DetectorMode,
+    /// RMS averaging time constant in ms (RMS mode only).
+    pub rms_window_ms: f32,
+    /// Stereo link, 0 (independent) … 1 (identical gain).
+    pub stereo_link: f32,
+    /// Sidechain high-pass cutoff in Hz; 0 = off.
+    pub sidechain_hpf_hz: f32,
+    /// Lookahead in ms (0 … [`MAX_LOOKAHEAD_MS`]); reported by `latency()`.
+    pub lookahead_ms: f32,
+}
+
+impl Default for GateParams {
+    fn default() -> Self {
+        Self {
+            threshold_db: -50.0,
+            range_db: 80.0,
+            ratio: f32::INFINITY,
+            attack_ms: 0.5,
+            hold_ms: 20.0,
+            release_ms: 100.0,
+            hysteresis_db: 3.0,
+            detector: DetectorMode::Peak,
+            rms_window_ms: 10.0,
+            stereo_link: 1.0,
+            sidechain_hpf_hz: 0.0,
+            lookahead_ms: 0.0,
+        }
+    }
+}
+
+impl GateParams {
+    /// The static curve (threshold, ratio, range), without hysteresis.
+    pub fn curve(&self) -> ExpanderCurve {
+        ExpanderCurve::new(self.threshold_db, self.ratio, finite_or(self.range_db, 0.0))
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Channel {
+    key: KeyChannel,
+    smoother: GainSmoother,
+    delay: LookaheadDelay,
+    open: bool,
+    held_db: f32,
+    hold_left: usize,
+    gain_reduction_db: f32,
+}
+
+/// A multichannel gate / downward expander (see the module doc).
+#[derive(Clone, Debug)]
+pub struct Gate {
+    sample_rate: f32,
+    max_block: usize,
+    params: GateParams,
+    curve: ExpanderCurve,
+    hysteresis_db: f32,
+    hold_samples: usize,
+    channels: Vec<Channel>,
+    levels_db: Vec<f32>,
+    lookahead_samples: usize,
+    max_gain_reduction_db: f32,
+}
+
+impl Gate {
+    /// A gate for `num_channels` channels with default [`GateParams`]. Allocates.
+    /// `max_block` is kept for the lifecycle convention; `process` accepts any length.
+    pub fn new(num_channels: usize, sample_rate: f32, max_block: usize) -> Self {
+        let mut g = Self {
+            sample_rate,
+            max_block,
+            params: GateParams::default(),
+            curve: ExpanderCurve::default(),
+            hysteresis_db: 0.0,
+            hold_samples: 0,
+            channels: Vec::new(),
+            levels_db: Vec::new(),
+            lookahead_samples: 0,
+            max_gain_reduction_db: 0.0,
+        };
+        g.allocate(num_channels);
+        g.prepare(sample_rate, max_block);
+        g
+    }
+
+    fn allocate(&mut self, num_channels: usize) {
+        let max_delay = ms_to_samples(MAX_LOOKAHEAD_MS as f64, self.sample_rate as f64);
+        self.channels = (0..num_channels)
+            .map(|_| Channel {
+                key: KeyChannel::default(),
+                smoother: GainSmoother::new(),
+                delay: LookaheadDelay::new(max_delay),
+                open: false,
+                held_db: 0.0,
+                hold_left: 0,
+                gain_reduction_db: 0.0,
+            })
+            .collect();
+        self.levels_db = vec![MINUS_INFINITY_DB; num_channels];
+    }
+
+    /// Sets the sample rate (and block size); may allocate. Keeps the parameters, recomputes
+    /// every coefficient and resets the state.
+    pub fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.max_block = max_block;
+        if sample_rate != self.sample_rate
+            || self.channels.first().is_some_and(|c| {
+                c.delay.max_delay() != ms_to_samples(MAX_LOOKAHEAD_MS as f64, sample_rate as f64)
+            })
+        {
+            self.sample_rate = sample_rate;
+            self.allocate(self.channels.len());
+        }
+        let params = self.params;
+        self.apply_params(&params);
+        self.reset();
+    }
+
+    /// Number of channels.
+    pub fn num_channels(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// The current settings.
+    pub fn params(&self) -> &GateParams {
+        &self.params
+    }
+
+    /// Applies new settings. Never allocates.
+    pub fn set_params(&mut self, params: &GateParams) {
+        self.apply_params(params);
+    }
+
+    fn apply_params(&mut self, p: &GateParams) {
+        self.params = *p;
+        self.curve = p.curve();
+        self.hysteresis_db = finite_or(p.hysteresis_db, 0.0).max(0.0);
+        let sr = self.sample_rate;
+        self.hold_samples = ms_to_samples(finite_or(p.hold_ms, 0.0).max(0.0) as f64, sr as f64);
+        let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
+        let release_ms = finite_or(p.release_ms, 0.0).max(0.0);
+        for ch in &mut self.channels {
+            ch.key.configure(
+                sr,
+                finite_or(p.sidechain_hpf_hz, 0.0),
+                p.detector,
+                finite_or(p.rms_window_ms, 0.0),
+                GATE_PEAK_RELEASE_MS,
+            );
+            // Rising reduction = closing = release; falling = opening = attack.
+            ch.smoother.set_times(release_ms, attack_ms, sr);
+        }
+        let lookahead_ms = finite_or(p.lookahead_ms, 0.0).clamp(0.0, MAX_LOOKAHEAD_MS);
+        let max_delay = self.channels.first().map_or(0, |c| c.delay.max_delay());
+        self.lookahead_samples = ms_to_samples(lookahead_ms as f64, sr as f64).min(max_delay);
+        for ch in &mut self.channels {
+            ch.delay.set_delay(self.lookahead_samples);
+        }
+    }
+
+    /// Latency in samples: the lookahead (0 unless `lookahead_ms` > 0).
+    pub fn latency(&self) -> usize {
+        self.lookahead_samples
+    }
+
+    /// Clears every state; the gate starts open (no reduction) and closes with its release if
+    /// the key is quiet. Never allocates.
+    pub fn reset(&mut self) {
+        for ch in &mut self.channels {
+            ch.key.reset();
+            ch.smoother.reset();
+            ch.delay.reset();
+            ch.open = false;
+            ch.held_db = 0.0;
+            ch.hold_left = 0;
+            ch.gain_reduction_db = 0.0;
+        }
+        self.levels_db.fill(MINUS_INFINITY_DB);
+        self.max_gain_reduction_db = 0.0;
+    }
+
+    /// Gates `channels` in place; `key` as in
+    /// [`Compressor::process`](super::compressor::Compressor::process): `None` = internal key
+    /// (the program), `Some` = external sidechain. Any length, any split: the same output.
+    /// Never allocates.
+    pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        let nch = channels.len().min(self.channels.len());
+        if nch == 0 {
+            return;
+        }
+        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
+        let key = key.filter(|k| !k.is_empty());
+        let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
+        let curve = self.curve;
+        let threshold_db = curve.threshold_db();
+        for i in 0..n {
+            let mut max_db = MINUS_INFINITY_DB;
+            for c in 0..nch {
+                let x = match key {
+                    Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
+                    None => channels[c][i],
+                };
+                let level = self.channels[c].key.process_sample(x);
+                self.levels_db[c] = level;
+                max_db = max_db.max(level);
+            }
+            for c in 0..nch {
+                let ch = &mut self.channels[c];
+                let level = max_db + (1.0 - link) * (self.levels_db[c] - max_db);
+                // Hysteresis: open above the threshold, closed below threshold - hysteresis.
+                if level >= threshold_db {
+                    ch.open = true;
+                } else if level < threshold_db - self.hysteresis_db {
+                    ch.open = false;
+                }
+                let effective_threshold = if ch.open {
+                    threshold_db - self.hysteresis_db
+                } else {
+                    threshold_db
+                };
+                let target = curve.gain_reduction_db_at(level, effective_threshold);
+                // Hold: a rising reduction waits `hold_samples` after the last non-rising one.
+                if target <= ch.held_db {
+                    ch.held_db = target;
+                    ch.hold_left = self.hold_samples;
+                } else if ch.hold_left > 0 {
+                    ch.hold_left -= 1;
+                } else {
+                    ch.held_db = target;
+                }
+                let gr = ch.smoother.process(ch.held_db);
+                ch.gain_reduction_db = gr;
+                if gr > self.max_gain_reduction_db {
+                    self.max_gain_reduction_db = gr;
+                }
+                let x = ch.delay.process_sample(sanitize(channels[c][i]));
+                channels[c][i] = sanitize(x * db_to_gain(-gr));
+            }
+        }
+    }
+
+    /// Gain reduction now (end of the last block), in dB ≥ 0, the most of any channel.
+    pub fn gain_reduction_db(&self) -> f32 {
+        self.channels
+            .iter()
+            .map(|c| c.gain_reduction_db)
+            .fold(0.0, f32::max)
+    }
+
+    /// Gain reduction now of one channel, in dB (0 for a channel that does not exist).
+    pub fn channel_gain_reduction_db(&self, channel: usize) -> f32 {
+        self.channels
+            .get(channel)
+            .map_or(0.0, |c| c.gain_reduction_db)
+    }
+
+    /// The most gain reduction since the last call (dB), then starts a new interval.
+    pub fn take_max_gain_reduction_db(&mut self) -> f32 {
+        let m = self.max_gain_reduction_db;
+        self.max_gain_reduction_db = self.gain_reduction_db();
+        m
+    }
+
+    /// True while the gate of `channel` is open (key above the threshold, with hysteresis).
+    pub fn is_open(&self, channel: usize) -> bool {
+        self.channels.get(channel).is_some_and(|c| c.open)
+    }
+
+    /// The key level of the loudest channel at the end of the last block, in dB.
+    pub fn current_input_level_db(&self) -> f32 {
+        self.levels_db
+            .iter()
+            .copied()
+            .fold(MINUS_INFINITY_DB, f32::max)
+    }
+}
+
+#[inline]
+fn finite_or(x: f32, fallback: f32) -> f32 {
+    if x.is_finite() { x } else { fallback }
+}
