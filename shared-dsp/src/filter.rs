@@ -8,16 +8,19 @@
 //! - [`analog`]: the analog prototypes ([`analog_response_db`]);
 //! - [`design`]: digital design of a band as state-variable sections ([`design_band`]);
 //! - [`svf`]: the section itself ([`SvfCoefs`], [`SvfSection`]) and its exact response;
-//! - [`butterworth`]: a plain single-channel high-/low-pass ([`ButterworthFilter`]).
+//! - [`butterworth`]: a plain single-channel high-/low-pass ([`ButterworthFilter`]);
+//! - [`eq_bank`]: the N-band stereo/mid/side equaliser ([`EqBank`]).
 
 pub mod analog;
 pub mod butterworth;
 pub mod design;
+pub mod eq_bank;
 pub mod params;
 pub mod svf;
 
 pub use analog::{analog_magnitude_sq, analog_response_db};
 pub use butterworth::{ButterworthFilter, PassKind};
 pub use design::{BandDesign, design_band};
+pub use eq_bank::EqBank;
 pub use params::{BandParams, BandType, Placement};
 pub use svf::{SvfCoefs, SvfSection};
