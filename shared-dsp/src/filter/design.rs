@@ -1,6 +1,6 @@
 //! Digital design of every band type as a short cascade of state-variable sections
 //! ([`SvfCoefs`]): magnitude-matched for bell, shelves, tilt, notch and band-pass (no cramping
-//! near Nyquist), bilinear for Butterworth high-/low-pass and the all-pass.
+//! near Nyquist), bilinear for Butterworth high-/low-pass, band-pass and the all-pass.
 //!
 //! # Matched second-order sections
 //!
@@ -141,9 +141,18 @@ pub fn design_band(p: &BandParams, sample_rate: f64) -> BandDesign {
             d.sections[0] = SvfCoefs::from_numerator(g, k, c0 / u_z, 0.0, c0);
         }
         BandType::BandPass => {
+            // Bilinear, prewarped at f0 (exact peak frequency and 0 dB peak; the bandwidth
+            // narrows near Nyquist). With its zero at DC imposed, the matched fit keeps too
+            // little freedom to beat the bilinear design at low and mid frequencies.
             let fc = f0.min(MAX_BILINEAR_FRACTION * fs);
-            let w = 2.0 * PI * fc / fs;
-            d.sections[0] = matched(&target, fs, w, zeta, fc, false);
+            let k = 2.0 * zeta;
+            d.sections[0] = SvfCoefs {
+                g: warp(fc, fs),
+                k,
+                m0: 0.0,
+                m1: k,
+                m2: 0.0,
+            };
         }
         BandType::AllPass => {
             let fc = f0.min(MAX_BILINEAR_FRACTION * fs);
@@ -183,19 +192,6 @@ pub fn pole_to_svf(w0: f64, zeta: f64) -> (f64, f64) {
     }
 }
 
-/// One magnitude-matched section: poles from `(w0, zeta)`, numerator from [`fit_numerator`].
-fn matched(
-    target: &dyn Fn(f64) -> f64,
-    fs: f64,
-    w0: f64,
-    zeta: f64,
-    f0: f64,
-    identity: bool,
-) -> SvfCoefs {
-    let (g, k) = pole_to_svf(w0, zeta);
-    fit_numerator(target, fs, g, k, f0, identity)
-}
-
 /// Numerator of a section with poles `(g, k)` fitted to `target` (squared magnitude as a function
 /// of Hz) by weighted least squares of the relative power error (≈ dB error): heavily weighted
 /// rows at DC and Nyquist (Vicanek's matching points) and rows on a half-octave grid from `f0/8` to
@@ -232,9 +228,14 @@ pub fn fit_numerator(
         }
     };
     const EDGE_WEIGHT: f64 = 16.0;
-    let t0 = target(0.0).max(1e-300);
+    let t0_raw = target(0.0);
+    let t0 = t0_raw.max(1e-300);
     let tn = target(0.5 * fs).max(1e-300);
-    row([1.0 / t0, 0.0, 0.0], 1.0, EDGE_WEIGHT);
+    // A zero at DC (band-pass) is imposed exactly rather than fitted.
+    let dc_zero = t0_raw < 1e-20;
+    if !dc_zero {
+        row([1.0 / t0, 0.0, 0.0], 1.0, EDGE_WEIGHT);
+    }
     row([0.0, 0.0, 1.0 / tn], 1.0, EDGE_WEIGHT);
     let f_hi = 0.47 * fs;
     let mut add = |f: f64| {
@@ -252,8 +253,16 @@ pub fn fit_numerator(
     for frac in [0.2, 0.25, 0.3, 0.34, 0.38, 0.42, 0.45, 0.47] {
         add(frac * fs);
     }
+    if dc_zero {
+        for i in 0..3 {
+            m[0][i] = 0.0;
+            m[i][0] = 0.0;
+        }
+        m[0][0] = 1.0;
+        v[0] = 0.0;
+    }
     let x = solve3(m, v).unwrap_or([t0, 0.0, tn]);
-    let c0 = x[0].max(1e-30).sqrt();
+    let c0 = if dc_zero { 0.0 } else { x[0].max(1e-30).sqrt() };
     let c2 = x[2].max(0.0).sqrt();
     let c1 = (x[1] + 2.0 * c0 * c2).max(0.0).sqrt();
     SvfCoefs::from_numerator(g, k, c2, c1, c0)
