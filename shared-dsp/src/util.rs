@@ -5,6 +5,14 @@
 //! covered `1 - 1/e` (≈63.2 %) of a step, at every sample rate (Zölzer, *DAFX*, ch. 4).
 //! Everything here is allocation-free and audio-thread safe.
 
+pub mod crossfade;
+pub mod delay;
+pub mod ramp;
+
+pub use crossfade::DryWetMix;
+pub use delay::DelayLine;
+pub use ramp::LinearRamp;
+
 /// Below this the suite treats a level as silence (about -200 dBFS); also the floor for dB
 /// conversions so `gain_to_db(0.0)` stays finite.
 pub const MIN_GAIN: f32 = 1e-10;
@@ -249,7 +257,15 @@ mod tests {
 
     #[test]
     fn sanitize_removes_subnormal_nan_inf() {
-        let mut v = [1.0, f32::NAN, f32::INFINITY, -f32::INFINITY, 1e-40, -0.5, 0.0];
+        let mut v = [
+            1.0,
+            f32::NAN,
+            f32::INFINITY,
+            -f32::INFINITY,
+            1e-40,
+            -0.5,
+            0.0,
+        ];
         sanitize_slice(&mut v);
         assert_eq!(v, [1.0, 0.0, 0.0, 0.0, 0.0, -0.5, 0.0]);
     }
