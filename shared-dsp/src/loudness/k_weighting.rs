@@ -16,7 +16,9 @@
 //!   §6.3). Its recursion is one multiply and one add deep (transposed form II is two), which
 //!   halves the loop-carried latency that bounds a recursive filter's speed; in `f64` its noise is
 //!   far below anything a loudness figure can show. [`crate::biquad::Biquad`] (transposed form II)
-//!   stays the plain reference and the tests check both agree.
+//!   stays the plain reference and the tests check both agree. Two channels run side by side in
+//!   the two `f64` lanes of an SSE2 register on x86-64, with the plain scalar loop beside it (the
+//!   tests check the two are bit-identical).
 
 use crate::biquad::BiquadCoefs;
 use std::f64::consts::PI;
@@ -121,7 +123,8 @@ pub struct KWeighting {
     h0: f64,
     c1: f64,
     c2: f64,
-    /// x[n-1], x[n-2], u[n-1], u[n-2], v[n-1], v[n-2]: input, shelf output, high-pass output.
+    /// x[n-1], x[n-2], u[n-1], u[n-2], w[n-1], w[n-2]: input, shelf output, high-pass output
+    /// divided by `h0`.
     state: [f64; 6],
 }
 
@@ -164,71 +167,130 @@ impl KWeighting {
 
     /// Filters `input` and returns the sum of the squared K-weighted samples. A non-finite input
     /// makes the sum non-finite (the caller then discards it and calls [`KWeighting::reset`]).
+    ///
+    /// The high-pass recursion runs on `w = v / h0` (its numerator gain taken out); the sum of
+    /// squares is scaled by `h0²` once at the end, which saves a multiply per sample.
     #[inline]
     pub fn process_sum_squares(&mut self, input: &[f32]) -> f64 {
-        let (b0, b1, b2, a1, a2, h0, c1, c2) = (
-            self.b0, self.b1, self.b2, self.a1, self.a2, self.h0, self.c1, self.c2,
+        let (b0, b1, b2, a1, a2, c1, c2) = (
+            self.b0, self.b1, self.b2, self.a1, self.a2, self.c1, self.c2,
         );
-        let [mut x1, mut x2, mut u1, mut u2, mut v1, mut v2] = self.state;
+        let [mut x1, mut x2, mut u1, mut u2, mut w1, mut w2] = self.state;
         let mut acc = 0.0f64;
         for &x in input {
             let x = x as f64;
-            // Operands ordered so the recursion's critical path is one multiply and one add.
+            // Operands ordered so each recursion's critical path is one multiply and one add.
             let u = (b0 * x + b1 * x1 + b2 * x2 - a2 * u2) - a1 * u1;
-            let v = (h0 * ((u - 2.0 * u1) + u2) - c2 * v2) - c1 * v1;
-            acc += v * v;
+            let w = ((u - (u1 + u1)) + u2 - c2 * w2) - c1 * w1;
+            acc += w * w;
             x2 = x1;
             x1 = x;
             u2 = u1;
             u1 = u;
-            v2 = v1;
-            v1 = v;
+            w2 = w1;
+            w1 = w;
         }
-        self.state = [x1, x2, u1, u2, v1, v2];
-        acc
+        self.state = [x1, x2, u1, u2, w1, w2];
+        acc * (self.h0 * self.h0)
     }
 
-    /// Two channels in one pass: same arithmetic as [`KWeighting::process_sum_squares`] on each
-    /// (bit-identical results), interleaved so that the two recursions overlap in the pipeline
-    /// and the compiler can pair them in SIMD lanes. `left` and `right` must have equal length.
+    /// Two channels (same sample rate) in one pass, bit-identical to
+    /// [`KWeighting::process_sum_squares`] on each: on x86-64 the two channels share SSE2 lanes
+    /// (half the instructions, and the two recursions overlap); elsewhere the plain interleaved
+    /// loop [`KWeighting::process_pair_sum_squares_scalar`]. `left` and `right` must have equal
+    /// length.
     #[inline]
     pub fn process_pair_sum_squares(
         pair: &mut [KWeighting; 2],
         left: &[f32],
         right: &[f32],
     ) -> (f64, f64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            Self::process_pair_sum_squares_sse2(pair, left, right)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Self::process_pair_sum_squares_scalar(pair, left, right)
+        }
+    }
+
+    /// The plain two-channel loop (reference for the SIMD path, and the path on other CPUs).
+    pub fn process_pair_sum_squares_scalar(
+        pair: &mut [KWeighting; 2],
+        left: &[f32],
+        right: &[f32],
+    ) -> (f64, f64) {
+        debug_assert_eq!(left.len(), right.len());
+        let n = left.len().min(right.len());
+        let (l, r) = pair.split_at_mut(1);
+        (
+            l[0].process_sum_squares(&left[..n]),
+            r[0].process_sum_squares(&right[..n]),
+        )
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn process_pair_sum_squares_sse2(
+        pair: &mut [KWeighting; 2],
+        left: &[f32],
+        right: &[f32],
+    ) -> (f64, f64) {
+        // SSE2 is part of the x86-64 baseline, so these intrinsics need no runtime check; the
+        // operations and their order are exactly the scalar loop's (no FMA), lane 0 = left.
+        use std::arch::x86_64::*;
         debug_assert_eq!(left.len(), right.len());
         let f = pair[0];
-        let (b0, b1, b2, a1, a2, h0, c1, c2) = (f.b0, f.b1, f.b2, f.a1, f.a2, f.h0, f.c1, f.c2);
-        let [mut x1l, mut x2l, mut u1l, mut u2l, mut v1l, mut v2l] = pair[0].state;
-        let [mut x1r, mut x2r, mut u1r, mut u2r, mut v1r, mut v2r] = pair[1].state;
-        let mut accl = 0.0f64;
-        let mut accr = 0.0f64;
-        for (&xl, &xr) in left.iter().zip(right) {
-            let xl = xl as f64;
-            let xr = xr as f64;
-            let ul = (b0 * xl + b1 * x1l + b2 * x2l - a2 * u2l) - a1 * u1l;
-            let ur = (b0 * xr + b1 * x1r + b2 * x2r - a2 * u2r) - a1 * u1r;
-            let vl = (h0 * ((ul - 2.0 * u1l) + u2l) - c2 * v2l) - c1 * v1l;
-            let vr = (h0 * ((ur - 2.0 * u1r) + u2r) - c2 * v2r) - c1 * v1r;
-            accl += vl * vl;
-            accr += vr * vr;
-            x2l = x1l;
-            x1l = xl;
-            u2l = u1l;
-            u1l = ul;
-            v2l = v1l;
-            v1l = vl;
-            x2r = x1r;
-            x1r = xr;
-            u2r = u1r;
-            u1r = ur;
-            v2r = v1r;
-            v1r = vr;
+        // SAFETY: SSE2 is part of the x86-64 baseline every x86-64 CPU has, so its intrinsics
+        // are always available; nothing here touches memory through pointers.
+        let [x1, x2, u1, u2, w1, w2, acc] = unsafe {
+            let splat = |c: f64| _mm_set1_pd(c);
+            let (b0, b1, b2, a1, a2, c1, c2) = (
+                splat(f.b0),
+                splat(f.b1),
+                splat(f.b2),
+                splat(f.a1),
+                splat(f.a2),
+                splat(f.c1),
+                splat(f.c2),
+            );
+            let lanes = |i: usize| _mm_set_pd(pair[1].state[i], pair[0].state[i]);
+            let (mut x1, mut x2, mut u1, mut u2, mut w1, mut w2) =
+                (lanes(0), lanes(1), lanes(2), lanes(3), lanes(4), lanes(5));
+            let mut acc = _mm_setzero_pd();
+            for (&xl, &xr) in left.iter().zip(right) {
+                let x = _mm_set_pd(xr as f64, xl as f64);
+                let ff = _mm_add_pd(
+                    _mm_add_pd(_mm_mul_pd(b0, x), _mm_mul_pd(b1, x1)),
+                    _mm_mul_pd(b2, x2),
+                );
+                let u = _mm_sub_pd(_mm_sub_pd(ff, _mm_mul_pd(a2, u2)), _mm_mul_pd(a1, u1));
+                let d = _mm_add_pd(_mm_sub_pd(u, _mm_add_pd(u1, u1)), u2);
+                let w = _mm_sub_pd(_mm_sub_pd(d, _mm_mul_pd(c2, w2)), _mm_mul_pd(c1, w1));
+                acc = _mm_add_pd(acc, _mm_mul_pd(w, w));
+                x2 = x1;
+                x1 = x;
+                u2 = u1;
+                u1 = u;
+                w2 = w1;
+                w1 = w;
+            }
+            [x1, x2, u1, u2, w1, w2, acc]
+        };
+        let mut out = [[0.0f64; 2]; 7];
+        for (o, v) in out.iter_mut().zip([x1, x2, u1, u2, w1, w2, acc]) {
+            // SAFETY: SSE2 is baseline on x86-64; `o` is a valid, writable [f64; 2] and the
+            // unaligned store needs no alignment.
+            unsafe { _mm_storeu_pd(o.as_mut_ptr(), v) };
         }
-        pair[0].state = [x1l, x2l, u1l, u2l, v1l, v2l];
-        pair[1].state = [x1r, x2r, u1r, u2r, v1r, v2r];
-        (accl, accr)
+        for (ch, k) in pair.iter_mut().enumerate() {
+            k.state = [
+                out[0][ch], out[1][ch], out[2][ch], out[3][ch], out[4][ch], out[5][ch],
+            ];
+        }
+        let h0sq = f.h0 * f.h0;
+        (out[6][0] * h0sq, out[6][1] * h0sq)
     }
 }
 
@@ -326,11 +388,17 @@ mod tests {
         let b: Vec<f32> = (0..777).map(|i| (i as f32 * 0.011).cos() * 0.3).collect();
         let mut single = [KWeighting::new(sr), KWeighting::new(sr)];
         let mut pair = single;
-        let (pa, pb) = KWeighting::process_pair_sum_squares(&mut pair, &a, &b);
-        assert_eq!(pa, single[0].process_sum_squares(&a));
-        assert_eq!(pb, single[1].process_sum_squares(&b));
-        assert_eq!(pair[0].state, single[0].state);
-        assert_eq!(pair[1].state, single[1].state);
+        let mut scalar = single;
+        for range in [0..300, 300..301, 301..777] {
+            let (a, b) = (&a[range.clone()], &b[range]);
+            let (pa, pb) = KWeighting::process_pair_sum_squares(&mut pair, a, b);
+            let (sa, sb) = KWeighting::process_pair_sum_squares_scalar(&mut scalar, a, b);
+            assert_eq!(pa, single[0].process_sum_squares(a));
+            assert_eq!(pb, single[1].process_sum_squares(b));
+            assert_eq!((pa, pb), (sa, sb));
+            assert_eq!(pair[0].state, single[0].state);
+            assert_eq!(pair[1].state, single[1].state);
+        }
     }
 
     #[test]
