@@ -38,6 +38,10 @@ pub const AUTO_SLOW_RELEASE_MS: f32 = 800.0;
 /// Time constant with which sustained reduction charges the slow release state, in ms.
 pub const AUTO_CHARGE_MS: f32 = 400.0;
 
+/// Closer than this (dB) to its target a smoother lands on it, so a settled gain is exact (a
+/// released compressor passes the signal bit-exactly) and the states stop crawling.
+pub const SNAP_DB: f64 = 1e-6;
+
 /// Smooths a gain-reduction target (dB, ≥ 0). "Rise" means more reduction: the compressor's
 /// attack, the gate's release (closing); "fall" the other way. All methods are audio-thread safe.
 #[derive(Clone, Copy, Debug, Default)]
@@ -109,7 +113,7 @@ impl GainSmoother {
             } else {
                 self.fall_coef
             };
-            self.state = sanitize_f64(target_db + coef * (s - target_db));
+            self.state = snap(target_db + coef * (s - target_db), target_db);
             self.state as f32
         } else {
             let coef = if target_db > s {
@@ -117,16 +121,26 @@ impl GainSmoother {
             } else {
                 self.auto_fast_coef
             };
-            let fast = sanitize_f64(target_db + coef * (s - target_db));
+            let fast = snap(target_db + coef * (s - target_db), target_db);
             let slow_coef = if fast > self.slow {
                 self.auto_charge_coef
             } else {
                 self.auto_slow_coef
             };
-            self.slow = sanitize_f64(fast + slow_coef * (self.slow - fast));
+            self.slow = snap(fast + slow_coef * (self.slow - fast), fast);
             self.state = fast;
             fast.max(self.slow) as f32
         }
+    }
+}
+
+/// `y`, or `target` when within [`SNAP_DB`] of it (or when `y` is not finite).
+#[inline]
+fn snap(y: f64, target: f64) -> f64 {
+    if (y - target).abs() <= SNAP_DB || !y.is_finite() {
+        sanitize_f64(target)
+    } else {
+        y
     }
 }
 

@@ -161,6 +161,9 @@ pub struct Compressor {
     max_gain_reduction_db: f32,
     level_meter_db: f32,
     level_meter_coef: f32,
+    /// True from `new`/`prepare`/`reset` until the first `process`: settings then apply without
+    /// a glide (there is no audio to click yet), so `reset` reproduces a fresh instance.
+    fresh: bool,
 }
 
 impl Compressor {
@@ -180,6 +183,7 @@ impl Compressor {
             max_gain_reduction_db: 0.0,
             level_meter_db: MINUS_INFINITY_DB,
             level_meter_coef: 0.0,
+            fresh: true,
         };
         c.allocate(num_channels);
         c.prepare(sample_rate, max_block);
@@ -235,10 +239,15 @@ impl Compressor {
         &self.params
     }
 
-    /// Applies new settings. Never allocates; make-up and mix glide, the rest takes effect at
-    /// once (the reduction itself is smoothed by attack/release).
+    /// Applies new settings. Never allocates; make-up and mix glide (except before the first
+    /// `process` after `new`/`prepare`/`reset`, when they jump), the rest takes effect at once
+    /// (the reduction itself is smoothed by attack/release).
     pub fn set_params(&mut self, params: &CompressorParams) {
         self.apply_params(params);
+        if self.fresh {
+            self.makeup_db.reset(self.makeup_db.target());
+            self.mix.reset(self.mix.target());
+        }
     }
 
     fn apply_params(&mut self, p: &CompressorParams) {
@@ -287,6 +296,7 @@ impl Compressor {
         self.mix.reset(self.mix.target());
         self.max_gain_reduction_db = 0.0;
         self.level_meter_db = MINUS_INFINITY_DB;
+        self.fresh = true;
     }
 
     /// Compresses `channels` in place (one slice per channel, all the same length; channels
@@ -299,6 +309,7 @@ impl Compressor {
         if nch == 0 {
             return;
         }
+        self.fresh = false;
         let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
         let key = key.filter(|k| !k.is_empty());
         let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);

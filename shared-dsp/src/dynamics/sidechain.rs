@@ -3,44 +3,97 @@
 //!
 //! The high-pass keeps low frequencies (kick, rumble, bass) from driving the gain, the usual
 //! sidechain filter of channel-strip dynamics. It is a second-order (12 dB/oct) Butterworth
-//! high-pass; the filter design itself lives in [`crate::filter`] and is not duplicated here.
+//! high-pass: [`crate::filter::ButterworthFilter`] (its design is not duplicated here).
 
 use super::detector::{DetectorMode, LevelDetector};
+use crate::filter::{ButterworthFilter, PassKind};
 
-/// Sidechain high-pass, off when the cutoff is 0.
-#[derive(Clone, Copy, Debug, Default)]
+/// Order of the sidechain high-pass (2 = 12 dB/oct).
+pub const SIDECHAIN_HPF_ORDER: usize = 2;
+
+/// Sidechain high-pass, off when the cutoff is 0. Never allocates.
+#[derive(Clone, Debug)]
 pub struct SidechainHighPass {
-    cutoff_hz: f32,
+    filter: ButterworthFilter,
+    sample_rate: f32,
+    on: bool,
+}
+
+impl Default for SidechainHighPass {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl SidechainHighPass {
-    /// A high-pass that is off (a wire).
+    /// A high-pass that is off (a wire), at 48 kHz until [`SidechainHighPass::set_cutoff_hz`]
+    /// gives the rate.
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            filter: ButterworthFilter::new(PassKind::HighPass, SIDECHAIN_HPF_ORDER, 20.0, 48_000.0),
+            sample_rate: 48_000.0,
+            on: false,
+        }
     }
 
-    /// Cutoff in Hz (-3 dB point); 0 or less switches the filter off. Never allocates.
-    pub fn set_cutoff_hz(&mut self, cutoff_hz: f32, _sample_rate: f32) {
-        self.cutoff_hz = if cutoff_hz > 0.0 { cutoff_hz } else { 0.0 };
+    /// Cutoff in Hz (-3 dB point) at `sample_rate`; 0 or less switches the filter off (and
+    /// clears its state, so switching it on starts from rest). Never allocates.
+    pub fn set_cutoff_hz(&mut self, cutoff_hz: f32, sample_rate: f32) {
+        if sample_rate != self.sample_rate && sample_rate > 0.0 {
+            self.sample_rate = sample_rate;
+            self.filter.set_sample_rate(sample_rate);
+        }
+        if cutoff_hz > 0.0 && cutoff_hz.is_finite() {
+            self.filter.set_cutoff_hz(cutoff_hz);
+            self.on = true;
+        } else {
+            if self.on {
+                self.filter.reset();
+            }
+            self.on = false;
+        }
     }
 
     /// The cutoff in Hz (0 = off).
     pub fn cutoff_hz(&self) -> f32 {
-        self.cutoff_hz
+        if self.on {
+            self.filter.cutoff_hz()
+        } else {
+            0.0
+        }
+    }
+
+    /// Magnitude response in dB at `freq_hz` (0 when off).
+    pub fn response_db(&self, freq_hz: f64) -> f64 {
+        if self.on {
+            self.filter.response_db(freq_hz)
+        } else {
+            0.0
+        }
     }
 
     /// Clears the filter state.
-    pub fn reset(&mut self) {}
+    pub fn reset(&mut self) {
+        self.filter.reset();
+    }
 
     /// Filters one key sample.
     #[inline]
     pub fn process_sample(&mut self, x: f32) -> f32 {
-        x
+        if self.on {
+            // The one-sample block form flushes the f64 states every sample, so a long silence
+            // never leaves them subnormal and the result does not depend on block boundaries.
+            let mut y = x;
+            self.filter.process(std::slice::from_mut(&mut y));
+            y
+        } else {
+            x
+        }
     }
 }
 
 /// One channel of key processing: high-pass then level detector.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct KeyChannel {
     /// The sidechain high-pass.
     pub high_pass: SidechainHighPass,
@@ -77,5 +130,40 @@ impl KeyChannel {
         let x = if x.is_finite() { x } else { 0.0 };
         self.detector
             .process_sample(self.high_pass.process_sample(x))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::f64::consts::PI;
+
+    #[test]
+    fn high_pass_measured_on_sines_matches_its_response() {
+        let sr = 48_000.0f32;
+        let mut hp = SidechainHighPass::new();
+        hp.set_cutoff_hz(200.0, sr);
+        assert!((hp.response_db(200.0) + 3.01).abs() < 0.05);
+        for f in [50.0f64, 200.0, 1000.0] {
+            hp.reset();
+            let n = 48_000;
+            let mut sum = 0.0f64;
+            for i in 0..n {
+                let y = hp.process_sample((2.0 * PI * f * i as f64 / sr as f64).sin() as f32);
+                if i >= n / 2 {
+                    sum += (y as f64) * (y as f64);
+                }
+            }
+            let db = 10.0 * (2.0 * sum / (n / 2) as f64).log10();
+            assert!((db - hp.response_db(f)).abs() < 0.05, "{f}: {db}");
+        }
+        // 12 dB/oct: two octaves below the corner ≈ -24 dB.
+        assert!(
+            (hp.response_db(50.0) + 24.1).abs() < 0.3,
+            "{}",
+            hp.response_db(50.0)
+        );
+        hp.set_cutoff_hz(0.0, sr);
+        assert_eq!(hp.process_sample(0.25), 0.25);
     }
 }
