@@ -1,6 +1,7 @@
 //! Loudness meter speed: Lathe's `LoudnessMeter` (momentary, short-term, integrated, LRA) against
-//! the `ebur128` crate (a port of libebur128) with modes M | S | I | LRA, on the same 10 s of
-//! stereo 48 kHz white noise fed in 512-frame blocks. Throughput is in stereo frames: ns per frame
+//! the `ebur128` crate (a port of libebur128) with modes M | S | I | LRA, then both with 4x true
+//! peak (Lathe's `TruePeakMeter` in BS.1770 mode; the crate's TRUE_PEAK, 4x at 48 kHz), on the
+//! same 10 s of stereo 48 kHz white noise fed in 512-frame blocks. Throughput is in stereo frames: ns per frame
 //! = 1000 / (Melem/s).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -71,6 +72,44 @@ fn bench(c: &mut Criterion) {
             black_box((
                 peer.loudness_global().unwrap(),
                 peer.loudness_range().unwrap(),
+            ))
+        })
+    });
+    // With 4x true peak (BS.1770 Annex 2) on both sides, as the meter plugin runs them.
+    use shared_dsp::true_peak::{TruePeakMeter, TruePeakMode};
+    let mut tp = TruePeakMeter::new(2, TruePeakMode::Bs1770);
+    group.bench_function("lathe M+S+I+LRA + true peak 4x", |b| {
+        b.iter(|| {
+            ours.reset();
+            tp.reset();
+            for (l, r) in left.chunks(BLOCK).zip(right.chunks(BLOCK)) {
+                ours.process(&[l, r]);
+                tp.process(&[l, r]);
+                black_box(ours.take_points().count());
+            }
+            black_box((
+                ours.integrated_lufs(),
+                ours.loudness_range_lu(),
+                tp.peak_gain(),
+            ))
+        })
+    });
+    let mut peer_tp = EbuR128::new(
+        2,
+        SAMPLE_RATE,
+        Mode::M | Mode::S | Mode::I | Mode::LRA | Mode::TRUE_PEAK,
+    )
+    .unwrap();
+    group.bench_function("ebur128 M|S|I|LRA|TRUE_PEAK", |b| {
+        b.iter(|| {
+            peer_tp.reset();
+            for (l, r) in left.chunks(BLOCK).zip(right.chunks(BLOCK)) {
+                peer_tp.add_frames_planar_f32(&[l, r]).unwrap();
+            }
+            black_box((
+                peer_tp.loudness_global().unwrap(),
+                peer_tp.loudness_range().unwrap(),
+                peer_tp.true_peak(0).unwrap(),
             ))
         })
     });
