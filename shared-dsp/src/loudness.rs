@@ -124,6 +124,7 @@ impl Cached {
 pub struct LoudnessMeter {
     sample_rate: f64,
     num_channels: usize,
+    roles: Vec<ChannelRole>,
     /// Input index and BS.1770 weight of every measured channel (LFE/unused are skipped).
     active: Vec<(usize, f64)>,
     /// One K-weighting per measured channel, same order as `active`.
@@ -188,6 +189,7 @@ impl LoudnessMeter {
         Self {
             sample_rate,
             num_channels: roles.len(),
+            roles: roles.to_vec(),
             active,
             filters,
             hop_samples,
@@ -219,6 +221,18 @@ impl LoudnessMeter {
             points_written: 0,
             points_read: 0,
         }
+    }
+
+    /// Re-creates the meter for a new sample rate or maximum block size, keeping the channel
+    /// roles, and starts a new measurement (a plugin's `initialize`). Allocates.
+    pub fn prepare(&mut self, sample_rate: f64, max_block: usize) {
+        let roles = std::mem::take(&mut self.roles);
+        *self = Self::with_roles(sample_rate, &roles, max_block);
+    }
+
+    /// The role of each input channel.
+    pub fn channel_roles(&self) -> &[ChannelRole] {
+        &self.roles
     }
 
     /// Sample rate this meter was made for, Hz.
@@ -497,6 +511,15 @@ mod tests {
     fn plr_needs_finite_figures() {
         assert_eq!(plr_db(-1.0, -14.0), Some(13.0));
         assert_eq!(plr_db(-1.0, f64::NEG_INFINITY), None);
+    }
+
+    #[test]
+    fn prepare_keeps_roles_and_changes_rate() {
+        let mut m = LoudnessMeter::new(48_000.0, ChannelLayout::Surround51, 512);
+        m.prepare(96_000.0, 1024);
+        assert_eq!(m.sample_rate(), 96_000.0);
+        assert_eq!(m.channel_roles(), ChannelLayout::Surround51.roles());
+        assert_eq!(m.hop_samples(), 9_600);
     }
 
     #[test]

@@ -78,6 +78,39 @@ fn tech3341_cases_1_and_2_steady_tones() {
 }
 
 #[test]
+fn same_reading_at_every_sample_rate() {
+    // A steady 1 kHz tone and a 100 Hz + 5 kHz pair: every rate reads what 48 kHz reads, up to
+    // the bilinear transform's slightly different warping (largest at 22.05 kHz).
+    for freqs in [&[1_000.0][..], &[100.0, 5_000.0][..]] {
+        let reading = |sr: f64| {
+            let mut x = vec![0.0f32; (4.0 * sr) as usize];
+            for &f in freqs {
+                for (xi, t) in x.iter_mut().zip(tone(sr, f, -20.0, 4.0, 0)) {
+                    *xi += t;
+                }
+            }
+            let mut m = stereo_meter(sr);
+            run(&mut m, &[&x, &x], 4096);
+            (m.integrated_lufs(), m.momentary_lufs(), m.short_term_lufs())
+        };
+        let reference = reading(48_000.0);
+        for sr in [
+            22_050.0, 44_100.0, 88_200.0, 96_000.0, 176_400.0, 192_000.0, 384_000.0,
+        ] {
+            let (i, mom, _) = reading(sr);
+            println!(
+                "{sr} Hz {freqs:?}: I {:+.4} LU, M {:+.4} LU vs 48 kHz",
+                i - reference.0,
+                mom - reference.1
+            );
+            let tol = if sr < 30_000.0 { 0.025 } else { 0.01 };
+            assert_near(&format!("I at {sr} ({freqs:?})"), i, reference.0, tol);
+            assert_near(&format!("M at {sr} ({freqs:?})"), mom, reference.1, tol);
+        }
+    }
+}
+
+#[test]
 fn tech3341_cases_3_to_5_gating() {
     let sr = 48_000.0;
     let cases: [&[(f64, f64)]; 3] = [
