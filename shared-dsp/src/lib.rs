@@ -13,6 +13,7 @@ pub mod dither;
 pub mod dynamics;
 pub mod exchange;
 pub mod filter;
+pub mod gain;
 pub mod limiter;
 pub mod loudness;
 pub mod oversampling;

@@ -1,0 +1,1 @@
+//! Shared host plumbing for the conformance tests.

@@ -1,0 +1,149 @@
+//! Lathe Channel Strip: the per-track mixing insert.
+
+use nice_plug::prelude::*;
+use std::sync::Arc;
+
+pub mod editor;
+pub mod engine;
+pub mod params;
+
+use engine::ChannelEngine;
+use params::ChannelParams;
+
+pub struct LatheChannel {
+    params: Arc<ChannelParams>,
+    engine: Option<ChannelEngine>,
+}
+
+impl Default for LatheChannel {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(ChannelParams::default()),
+            engine: None,
+        }
+    }
+}
+
+impl Plugin for LatheChannel {
+    const NAME: &'static str = "Lathe Channel Strip";
+    const VENDOR: &'static str = "Lathe";
+    const URL: &'static str = "";
+    const EMAIL: &'static str = "";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            aux_input_ports: &[new_nonzero_u32(2)],
+            names: PortNames {
+                layout: Some("Stereo with sidechain"),
+                main_input: Some("Input"),
+                main_output: Some("Output"),
+                aux_inputs: &["Sidechain"],
+                aux_outputs: &[],
+            },
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(1),
+            aux_input_ports: &[new_nonzero_u32(1)],
+            names: PortNames {
+                layout: Some("Mono with sidechain"),
+                main_input: Some("Input"),
+                main_output: Some("Output"),
+                aux_inputs: &["Sidechain"],
+                aux_outputs: &[],
+            },
+            ..AudioIOLayout::const_default()
+        },
+    ];
+
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type Editor = editor::Editor;
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(self.params.clone())
+    }
+
+    fn activate(
+        &mut self,
+        audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let num_channels = audio_io_layout
+            .main_input_channels
+            .map(NonZeroU32::get)
+            .unwrap_or(2) as usize;
+        let mut engine = ChannelEngine::new(
+            num_channels,
+            buffer_config.sample_rate,
+            buffer_config.max_buffer_size as usize,
+        );
+        engine.set_settings(&self.params.settings());
+        context.set_latency_samples(engine.latency() as u32);
+        self.engine = Some(engine);
+        true
+    }
+
+    fn reset(&mut self) {
+        if let Some(engine) = &mut self.engine {
+            engine.reset();
+        }
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        _context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        if self.params.bypass.value() {
+            return ProcessStatus::Normal;
+        }
+        if let Some(engine) = &mut self.engine {
+            engine.set_settings(&self.params.settings());
+            engine.process(buffer.as_slice());
+        }
+        ProcessStatus::Normal
+    }
+}
+
+impl ClapPlugin for LatheChannel {
+    const CLAP_ID: &'static str = "audio.lathe.channel-strip";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Per-track channel strip: trim, polarity, filters, gate, EQ, compressor, pan/width, output");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Equalizer,
+        ClapFeature::Compressor,
+        ClapFeature::Gate,
+        ClapFeature::Filter,
+        ClapFeature::Mixing,
+        ClapFeature::Stereo,
+        ClapFeature::Mono,
+    ];
+}
+
+impl Vst3Plugin for LatheChannel {
+    const VST3_CLASS_ID: [u8; 16] = *b"LatheChanStrip01";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[
+        Vst3SubCategory::Fx,
+        Vst3SubCategory::Dynamics,
+        Vst3SubCategory::Eq,
+    ];
+}
+
+nice_export_clap!(LatheChannel);
+nice_export_vst3!(LatheChannel);

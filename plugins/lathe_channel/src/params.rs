@@ -1,0 +1,67 @@
+//! Lathe Channel Strip parameters. Ids are stable: never rename one once shipped.
+
+use nice_plug::prelude::*;
+use nice_plug_egui::EguiEditorState;
+use std::sync::Arc;
+
+use crate::engine::ChannelSettings;
+
+#[derive(Params)]
+pub struct ChannelParams {
+    /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
+    pub editor_state: Arc<EguiEditorState>,
+
+    #[id = "trim"]
+    pub trim_db: FloatParam,
+
+    #[id = "phl"]
+    pub invert_left: BoolParam,
+
+    #[id = "phr"]
+    pub invert_right: BoolParam,
+
+    #[id = "out"]
+    pub output_db: FloatParam,
+
+    #[id = "bypass"]
+    pub bypass: BoolParam,
+}
+
+/// A gain parameter in dB with the suite's formatting ("-3.0 dB") and parsing ("-3", "-3 dB").
+pub fn gain_db_param(name: &str, min_db: f32, max_db: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        0.0,
+        FloatRange::Linear {
+            min: min_db,
+            max: max_db,
+        },
+    )
+    .with_step_size(0.01)
+    .with_unit(" dB")
+    .with_value_to_string(formatters::v2s_f32_rounded(2))
+}
+
+impl Default for ChannelParams {
+    fn default() -> Self {
+        Self {
+            editor_state: shared_gui::editor_state(),
+            trim_db: gain_db_param("Input Trim", -24.0, 24.0),
+            invert_left: BoolParam::new("Invert Polarity L", false),
+            invert_right: BoolParam::new("Invert Polarity R", false),
+            output_db: gain_db_param("Output Gain", -24.0, 24.0),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
+        }
+    }
+}
+
+impl ChannelParams {
+    /// The engine's plain settings from the current parameter values.
+    pub fn settings(&self) -> ChannelSettings {
+        ChannelSettings {
+            trim_db: self.trim_db.value(),
+            invert: [self.invert_left.value(), self.invert_right.value()],
+            output_db: self.output_db.value(),
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Lathe Mastering EQ parameters. Ids are stable: never rename one once shipped.
+
+use nice_plug::prelude::*;
+use nice_plug_egui::EguiEditorState;
+use std::sync::Arc;
+
+use crate::engine::EqSettings;
+
+#[derive(Params)]
+pub struct EqParams {
+    /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
+    pub editor_state: Arc<EguiEditorState>,
+
+    #[id = "out"]
+    pub output_db: FloatParam,
+
+    #[id = "bypass"]
+    pub bypass: BoolParam,
+}
+
+impl Default for EqParams {
+    fn default() -> Self {
+        Self {
+            editor_state: shared_gui::editor_state(),
+            output_db: FloatParam::new(
+                "Output Gain",
+                0.0,
+                FloatRange::Linear {
+                    min: -24.0,
+                    max: 24.0,
+                },
+            )
+            .with_step_size(0.01)
+            .with_unit(" dB")
+            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
+        }
+    }
+}
+
+impl EqParams {
+    pub fn settings(&self) -> EqSettings {
+        EqSettings {
+            output_db: self.output_db.value(),
+        }
+    }
+}

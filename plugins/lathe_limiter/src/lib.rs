@@ -1,0 +1,137 @@
+//! Lathe Limiter: a true-peak brickwall limiter, the last insert on the master bus.
+
+use nice_plug::prelude::*;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+pub mod editor;
+pub mod engine;
+pub mod params;
+
+use engine::LimiterEngine;
+use params::LimiterParams;
+
+pub struct LatheLimiter {
+    params: Arc<LimiterParams>,
+    engine: Option<LimiterEngine>,
+}
+
+impl Default for LatheLimiter {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(LimiterParams::default()),
+            engine: None,
+        }
+    }
+}
+
+impl Plugin for LatheLimiter {
+    const NAME: &'static str = "Lathe Limiter";
+    const VENDOR: &'static str = "Lathe";
+    const URL: &'static str = "";
+    const EMAIL: &'static str = "";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(1),
+            ..AudioIOLayout::const_default()
+        },
+    ];
+
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type Editor = editor::Editor;
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(self.params.clone())
+    }
+
+    fn activate(
+        &mut self,
+        audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let num_channels = audio_io_layout
+            .main_input_channels
+            .map(NonZeroU32::get)
+            .unwrap_or(2) as usize;
+        let mut engine = LimiterEngine::new(
+            num_channels,
+            buffer_config.sample_rate,
+            buffer_config.max_buffer_size as usize,
+        );
+        engine.set_settings(&self.params.settings());
+        context.set_latency_samples(engine.latency() as u32);
+        self.engine = Some(engine);
+        true
+    }
+
+    fn reset(&mut self) {
+        if let Some(engine) = &mut self.engine {
+            engine.reset();
+        }
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        let Some(engine) = &mut self.engine else {
+            return ProcessStatus::Normal;
+        };
+        let mut settings = self.params.settings();
+        if self.params.bypass.value() {
+            settings.input_db = 0.0;
+            settings.ceiling_db = f32::INFINITY;
+        }
+        engine.set_settings(&settings);
+        if self.params.latency_dirty.swap(false, Ordering::AcqRel) {
+            context.set_latency_samples(engine.latency() as u32);
+        }
+        engine.process(buffer.as_slice());
+        ProcessStatus::Normal
+    }
+}
+
+impl ClapPlugin for LatheLimiter {
+    const CLAP_ID: &'static str = "audio.lathe.limiter";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("True-peak brickwall limiter for the master bus");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Limiter,
+        ClapFeature::Mastering,
+        ClapFeature::Stereo,
+        ClapFeature::Mono,
+    ];
+}
+
+impl Vst3Plugin for LatheLimiter {
+    const VST3_CLASS_ID: [u8; 16] = *b"LatheLimiter0001";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[
+        Vst3SubCategory::Fx,
+        Vst3SubCategory::Dynamics,
+        Vst3SubCategory::Mastering,
+    ];
+}
+
+nice_export_clap!(LatheLimiter);
+nice_export_vst3!(LatheLimiter);

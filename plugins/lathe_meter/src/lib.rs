@@ -1,0 +1,130 @@
+//! Lathe Loudness Meter: EBU R128 / ITU-R BS.1770 loudness, true peak and loudness range.
+
+use nice_plug::prelude::*;
+use std::sync::Arc;
+
+pub mod editor;
+pub mod engine;
+pub mod params;
+
+use engine::MeterEngine;
+use params::MeterParams;
+
+pub struct LatheMeter {
+    params: Arc<MeterParams>,
+    engine: Option<MeterEngine>,
+}
+
+impl Default for LatheMeter {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(MeterParams::default()),
+            engine: None,
+        }
+    }
+}
+
+impl Plugin for LatheMeter {
+    const NAME: &'static str = "Lathe Loudness Meter";
+    const VENDOR: &'static str = "Lathe";
+    const URL: &'static str = "";
+    const EMAIL: &'static str = "";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(1),
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(6),
+            main_output_channels: NonZeroU32::new(6),
+            ..AudioIOLayout::const_default()
+        },
+    ];
+
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type Editor = editor::Editor;
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(self.params.clone())
+    }
+
+    fn activate(
+        &mut self,
+        audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let num_channels = audio_io_layout
+            .main_input_channels
+            .map(NonZeroU32::get)
+            .unwrap_or(2) as usize;
+        self.engine = Some(MeterEngine::new(
+            num_channels,
+            buffer_config.sample_rate,
+            buffer_config.max_buffer_size as usize,
+        ));
+        context.set_latency_samples(0);
+        true
+    }
+
+    fn reset(&mut self) {
+        if let Some(engine) = &mut self.engine {
+            engine.reset();
+        }
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        _context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        if let Some(engine) = &mut self.engine {
+            engine.process(buffer.as_slice_immutable());
+        }
+        ProcessStatus::Normal
+    }
+}
+
+impl ClapPlugin for LatheMeter {
+    const CLAP_ID: &'static str = "audio.lathe.loudness-meter";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("EBU R128 / ITU-R BS.1770 loudness, true peak and loudness range meter");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Analyzer,
+        ClapFeature::Mastering,
+        ClapFeature::Stereo,
+        ClapFeature::Mono,
+        ClapFeature::Surround,
+    ];
+}
+
+impl Vst3Plugin for LatheMeter {
+    const VST3_CLASS_ID: [u8; 16] = *b"LatheLoudMeter01";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[
+        Vst3SubCategory::Fx,
+        Vst3SubCategory::Analyzer,
+        Vst3SubCategory::Mastering,
+    ];
+}
+
+nice_export_clap!(LatheMeter);
+nice_export_vst3!(LatheMeter);
