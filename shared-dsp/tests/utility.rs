@@ -533,3 +533,253 @@ fn correlation_meter_reference_cases() {
     assert_no_alloc(|| m2.reset());
     assert_eq!(m2.correlation(), 0.0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// dither
+
+/// Welch power spectrum: mean over Hann-windowed frames (hop n/2) of |X[k]|² / Σw², so that white
+/// noise of variance σ² reads σ² in every bin (bins 0..=n/2).
+fn welch_psd(x: &[f64], n: usize) -> Vec<f64> {
+    let mut planner = RealFftPlanner::<f64>::new();
+    let fft = planner.plan_fft_forward(n);
+    let w: Vec<f64> = (0..n)
+        .map(|i| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos())
+        .collect();
+    let w2: f64 = w.iter().map(|v| v * v).sum();
+    let mut acc = vec![0.0f64; n / 2 + 1];
+    let mut frames = 0;
+    let mut buf = vec![0.0f64; n];
+    let mut spec = fft.make_output_vec();
+    let mut pos = 0;
+    while pos + n <= x.len() {
+        for i in 0..n {
+            buf[i] = x[pos + i] * w[i];
+        }
+        fft.process(&mut buf, &mut spec).unwrap();
+        for (a, c) in acc.iter_mut().zip(spec.iter()) {
+            *a += c.norm_sqr();
+        }
+        frames += 1;
+        pos += n / 2;
+    }
+    acc.iter().map(|a| a / (frames as f64 * w2)).collect()
+}
+
+/// Dithers `x` (mono) and returns the total error `(y - x)` in LSB units.
+fn dither_error_lsb(bits: u32, shaping: NoiseShaping, x: &[f32]) -> Vec<f64> {
+    let mut d = Dither::new(1, bits);
+    d.set_noise_shaping(shaping);
+    let mut y = x.to_vec();
+    d.process(&mut [&mut y]);
+    let scale = (1u64 << (bits - 1)) as f64;
+    x.iter()
+        .zip(y.iter())
+        .map(|(&a, &b)| (b as f64 - a as f64) * scale)
+        .collect()
+}
+
+fn test_signal(len: usize, sample_rate: f64) -> Vec<f32> {
+    // A -20 dBFS 997 Hz tone plus low-level noise: the error must not depend on it.
+    let n = noise(21, len, 0.01);
+    (0..len)
+        .map(|i| {
+            0.1 * (2.0 * std::f64::consts::PI * 997.0 * i as f64 / sample_rate).sin() as f32 + n[i]
+        })
+        .collect()
+}
+
+/// Octave bands (lower edge 62.5 Hz … up to Nyquist) as bin ranges.
+fn octave_bands(n: usize, sample_rate: f64) -> Vec<(f64, std::ops::Range<usize>)> {
+    let df = sample_rate / n as f64;
+    let mut out = Vec::new();
+    let mut lo = 62.5;
+    while lo < sample_rate / 2.0 {
+        let hi = (lo * 2.0).min(sample_rate / 2.0 - df);
+        let (a, b) = ((lo / df).ceil() as usize, (hi / df).floor() as usize);
+        if b > a {
+            out.push((lo, a..b));
+        }
+        lo *= 2.0;
+    }
+    out
+}
+
+#[test]
+fn flat_tpdf_error_power_is_lsb2_over_4_and_white() {
+    let sr = 48_000.0;
+    let n = 4096;
+    let x = test_signal(n * 48, sr);
+    for bits in [16u32, 24] {
+        let e = dither_error_lsb(bits, NoiseShaping::Off, &x);
+        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        let power = e.iter().map(|v| v * v).sum::<f64>() / e.len() as f64;
+        println!("{bits} bits: error power {power:.4} LSB² (expected 0.25), mean {mean:.4}");
+        assert!((power / 0.25 - 1.0).abs() < 0.05, "{bits} bits: {power}");
+        assert!(mean.abs() < 0.01);
+        assert!(e.iter().all(|v| v.abs() <= 1.5));
+        let psd = welch_psd(&e, n);
+        for (lo, band) in octave_bands(n, sr) {
+            let avg = psd[band.clone()].iter().sum::<f64>() / band.len() as f64;
+            let db = 10.0 * (avg / 0.25).log10();
+            println!("  octave {lo:>7.1} Hz: {db:+.2} dB");
+            assert!(db.abs() < 1.0, "{bits} bits, band {lo} Hz: {db:+.2} dB");
+        }
+    }
+}
+
+#[test]
+fn shaped_error_spectrum_follows_the_design_ntf() {
+    let sr = 44_100.0;
+    let n = 4096;
+    let x = test_signal(n * 48, sr);
+    for shaping in [
+        NoiseShaping::FirstOrder,
+        NoiseShaping::SecondOrder,
+        NoiseShaping::Lipshitz,
+        NoiseShaping::FWeighted,
+    ] {
+        let e = dither_error_lsb(16, shaping, &x);
+        let power = e.iter().map(|v| v * v).sum::<f64>() / e.len() as f64;
+        let expected_power = 0.25 * shaping.total_power_gain();
+        println!("{shaping:?}: power {power:.3} LSB², design {expected_power:.3}");
+        assert!((power / expected_power - 1.0).abs() < 0.05);
+        let psd = welch_psd(&e, n);
+        let df = sr / n as f64;
+        let mut worst = 0.0f64;
+        for (lo, band) in octave_bands(n, sr) {
+            let measured = psd[band.clone()].iter().sum::<f64>();
+            let design: f64 = band
+                .clone()
+                .map(|k| 0.25 * shaping.ntf_power(k as f64 * df, sr))
+                .sum();
+            let db = 10.0 * (measured / design).log10();
+            worst = worst.max(db.abs());
+            println!(
+                "  octave {lo:>7.1} Hz: design {:+.1} dB, measured - design {db:+.2} dB",
+                10.0 * (design / band.len() as f64 / 0.25).log10()
+            );
+            // Windowed-spectrum leakage from the loud high band limits how deep a notch can be
+            // measured: accept "at least this deep" below -30 dB re flat.
+            let design_db = 10.0 * (design / band.len() as f64 / 0.25).log10();
+            if design_db > -30.0 {
+                assert!(db.abs() < 1.0, "{shaping:?} band {lo} Hz: {db:+.2} dB");
+            } else {
+                assert!(10.0 * (measured / band.len() as f64 / 0.25).log10() < -29.0);
+            }
+        }
+        println!("  worst band deviation {worst:.2} dB");
+    }
+}
+
+#[test]
+fn dither_deterministic_reset_reproduces_any_split_no_alloc() {
+    let len = 20_000;
+    let l0 = noise(31, len, 0.8);
+    let r0 = noise(32, len, 0.8);
+    for shaping in [NoiseShaping::Off, NoiseShaping::Lipshitz] {
+        let mut d = Dither::new(2, 16);
+        d.set_noise_shaping(shaping);
+        let (mut l1, mut r1) = (l0.clone(), r0.clone());
+        assert_no_alloc(|| d.process(&mut [&mut l1, &mut r1]));
+        assert_no_alloc(|| d.reset());
+        let (mut l2, mut r2) = (l0.clone(), r0.clone());
+        stereo_in_blocks(&mut l2, &mut r2, 33, |a, b, _| {
+            assert_no_alloc(|| d.process(&mut [a, b]))
+        });
+        assert_eq!(
+            (&l1, &r1),
+            (&l2, &r2),
+            "{shaping:?}: reset + any split reproduces"
+        );
+        assert_ne!(l1, r1);
+        // Channels get independent noise: the errors are uncorrelated.
+        let el: Vec<f64> = (0..len).map(|i| (l1[i] - l0[i]) as f64).collect();
+        let mut d2 = Dither::new(2, 16);
+        d2.set_noise_shaping(shaping);
+        let (mut a, mut b) = (l0.clone(), l0.clone());
+        d2.process(&mut [&mut a, &mut b]);
+        let ea: Vec<f64> = (0..len).map(|i| (a[i] - l0[i]) as f64).collect();
+        let eb: Vec<f64> = (0..len).map(|i| (b[i] - l0[i]) as f64).collect();
+        let dot: f64 = ea.iter().zip(&eb).map(|(x, y)| x * y).sum();
+        let na: f64 = ea.iter().map(|x| x * x).sum();
+        let nb: f64 = eb.iter().map(|x| x * x).sum();
+        assert!(
+            (dot / (na * nb).sqrt()).abs() < 0.05,
+            "channel errors correlated"
+        );
+        assert_eq!(ea, el, "first channel reproduces with the same seed");
+        // A different seed gives different noise.
+        let mut d3 = Dither::new(1, 16);
+        d3.set_seed(99);
+        d3.set_noise_shaping(shaping);
+        let mut c = l0.clone();
+        d3.process(&mut [&mut c]);
+        assert_ne!(c, l1);
+    }
+    // Bits can change on the audio thread.
+    let mut d = Dither::new(1, 16);
+    let mut x = l0.clone();
+    assert_no_alloc(|| {
+        d.set_bits(24);
+        d.set_noise_shaping(NoiseShaping::SecondOrder);
+        d.process(&mut [&mut x]);
+    });
+    assert!(x.iter().all(|&y| (y as f64 * 8_388_608.0).fract() == 0.0));
+}
+
+/// A -110 dBFS 1 kHz sine dithered to 16 bits (0.1 LSB peak) keeps its tone above the noise and
+/// shows no harmonics; plain rounding of a -95 dBFS sine (0.6 LSB) shows strong harmonics — the
+/// criterion can fail.
+#[test]
+fn low_level_sine_keeps_its_tone_without_distortion() {
+    let sr = 48_000.0;
+    let n = 16_384;
+    let k0 = (1000.0 * n as f64 / sr).round() as usize;
+    let f0 = k0 as f64 * sr / n as f64;
+    let sine = |db: f64| -> Vec<f32> {
+        let a = 10f64.powf(db / 20.0);
+        (0..n * 16)
+            .map(|i| (a * (2.0 * std::f64::consts::PI * f0 * i as f64 / sr).sin()) as f32)
+            .collect()
+    };
+    // Returns (tone re noise dB, worst harmonic re noise dB).
+    let analyse = |y: &[f32]| -> (f64, f64) {
+        let psd = welch_psd(&y.iter().map(|&v| v as f64).collect::<Vec<_>>(), n);
+        let near_harmonic = |k: usize| (1..=10).any(|h| k.abs_diff(h * k0) <= 3);
+        let kmin = (100.0 * n as f64 / sr) as usize;
+        let kmax = (20_000.0 * n as f64 / sr) as usize;
+        let noise_bins: Vec<f64> = (kmin..kmax)
+            .filter(|&k| !near_harmonic(k))
+            .map(|k| psd[k])
+            .collect();
+        let floor = noise_bins.iter().sum::<f64>() / noise_bins.len() as f64;
+        let tone = psd[k0];
+        let worst = (2..=10)
+            .map(|h| {
+                psd[h * k0 - 1..=h * k0 + 1]
+                    .iter()
+                    .cloned()
+                    .fold(0.0, f64::max)
+            })
+            .fold(0.0, f64::max);
+        (
+            10.0 * (tone / floor).log10(),
+            10.0 * (worst / floor.max(1e-30)).log10(),
+        )
+    };
+    let mut d = Dither::new(1, 16);
+    let mut y = sine(-110.0);
+    d.process(&mut [&mut y]);
+    let (tone_db, harm_db) = analyse(&y);
+    println!("dithered -110 dBFS: tone {tone_db:+.1} dB, worst harmonic {harm_db:+.1} dB re floor");
+    assert!(tone_db > 10.0, "tone lost: {tone_db:+.1} dB");
+    assert!(harm_db < 6.0, "harmonic {harm_db:+.1} dB above the floor");
+    // Control: undithered rounding of a -95 dBFS sine distorts.
+    let mut d = Dither::new(1, 16);
+    d.set_dither_enabled(false);
+    let mut y = sine(-95.0);
+    d.process(&mut [&mut y]);
+    let (_, harm_db) = analyse(&y);
+    println!("undithered -95 dBFS: worst harmonic {harm_db:+.1} dB re floor");
+    assert!(harm_db > 20.0);
+}

@@ -68,6 +68,8 @@ impl LinearRamp {
     }
 
     /// Advances one sample and returns the new value; the last step lands exactly on the target.
+    // Named like `Smoother::next` on purpose: the two are used side by side.
+    #[allow(clippy::should_implement_trait)]
     #[inline]
     pub fn next(&mut self) -> f32 {
         if self.remaining > 0 {
