@@ -1,0 +1,313 @@
+//! Check 1: the factory lists each plugin correctly; create/init/activate/destroy work, destroy
+//! without activate works, 100 activate/deactivate cycles (with start/stop processing in some).
+//! Also: audio ports (stereo in/out, the channel strip's stereo sidechain) and mono through
+//! audio-ports-config.
+
+use lathe_host_tests::*;
+
+fn factory_lists(spec: &'static PluginSpec) {
+    let mut f = Failures::new();
+    let all = descriptors(spec);
+    f.check(all.len() == 1, || {
+        format!(
+            "{}: factory lists {} plugins, expected 1: {all:?}",
+            spec.bundle,
+            all.len()
+        )
+    });
+    match all.iter().find(|d| d.id == spec.id) {
+        None => f.push(format!(
+            "{}: factory does not list id {:?}; it lists {:?}",
+            spec.bundle,
+            spec.id,
+            all.iter().map(|d| &d.id).collect::<Vec<_>>()
+        )),
+        Some(d) => {
+            f.check(d.name == spec.name, || {
+                format!(
+                    "{}: name: expected {:?}, got {:?}",
+                    spec.bundle, spec.name, d.name
+                )
+            });
+            f.check(d.vendor == spec.vendor, || {
+                format!(
+                    "{}: vendor: expected {:?}, got {:?}",
+                    spec.bundle, spec.vendor, d.vendor
+                )
+            });
+            f.check(d.version == VERSION, || {
+                format!(
+                    "{}: version: expected {VERSION:?}, got {:?}",
+                    spec.bundle, d.version
+                )
+            });
+            let mut want: Vec<&str> = spec.features.to_vec();
+            let mut got: Vec<&str> = d.features.iter().map(String::as_str).collect();
+            want.sort_unstable();
+            got.sort_unstable();
+            f.check(want == got, || {
+                format!("{}: features: expected {want:?}, got {got:?}", spec.bundle)
+            });
+        }
+    }
+    f.finish(spec.bundle);
+}
+
+#[test]
+fn factory_channel() {
+    factory_lists(&CHANNEL);
+}
+#[test]
+fn factory_eq() {
+    factory_lists(&EQ);
+}
+#[test]
+fn factory_limiter() {
+    factory_lists(&LIMITER);
+}
+#[test]
+fn factory_meter() {
+    factory_lists(&METER);
+}
+
+fn lifecycle(spec: &'static PluginSpec) {
+    let mut f = Failures::new();
+
+    // Create, init, destroy without ever activating.
+    {
+        let host = PluginHost::load(spec);
+        check_host(&mut f, &host);
+    }
+
+    // Create, init, activate, process a little, deactivate, destroy.
+    {
+        let mut host = PluginHost::load(spec);
+        host.activate(48_000.0, 1, 512);
+        let input = test_signal(2, 512, 48_000.0, 0.25, 1);
+        let mut out = vec![vec![0.0; 512]; 2];
+        host.process(&input, &mut out, &[]);
+        f.check(first_bad_sample(&out).is_none(), || {
+            format!("{}: non-finite output after activate", spec.bundle)
+        });
+        host.deactivate();
+        check_host(&mut f, &host);
+    }
+
+    // Destroy while active (the host tears down: stop, deactivate, destroy in Drop).
+    {
+        let mut host = PluginHost::load(spec);
+        host.activate(44_100.0, 1, 256);
+        check_host(&mut f, &host);
+    }
+
+    // 100 activate/deactivate cycles; every third with processing started and a block run,
+    // every fifth activated without start_processing at all; rates alternate.
+    {
+        let mut host = PluginHost::load(spec);
+        let input = test_signal(2, 64, 48_000.0, 0.25, 2);
+        for i in 0..100 {
+            let rate = [44_100.0, 48_000.0, 96_000.0][i % 3];
+            if i % 5 == 0 {
+                host.try_activate(rate, 1, 64)
+                    .unwrap_or_else(|e| panic!("{}: cycle {i}: activate failed: {e}", spec.bundle));
+            } else {
+                host.activate(rate, 1, 64);
+                if i % 3 == 0 {
+                    let mut out = vec![vec![0.0; 64]; 2];
+                    host.process(&input, &mut out, &[]);
+                    f.check(first_bad_sample(&out).is_none(), || {
+                        format!(
+                            "{}: cycle {i}: bad output {:?}",
+                            spec.bundle,
+                            first_bad_sample(&out)
+                        )
+                    });
+                    host.stop_processing();
+                    host.start_processing();
+                    host.process(&input, &mut out, &[]);
+                }
+            }
+            host.deactivate();
+        }
+        check_host(&mut f, &host);
+    }
+    f.finish(spec.bundle);
+}
+
+#[test]
+fn lifecycle_channel() {
+    lifecycle(&CHANNEL);
+}
+#[test]
+fn lifecycle_eq() {
+    lifecycle(&EQ);
+}
+#[test]
+fn lifecycle_limiter() {
+    lifecycle(&LIMITER);
+}
+#[test]
+fn lifecycle_meter() {
+    lifecycle(&METER);
+}
+
+/// Stereo main in/out; the channel strip's second input port is a stereo sidechain; mono works
+/// through audio-ports-config (and processes a block).
+fn ports(spec: &'static PluginSpec) {
+    let mut f = Failures::new();
+    let mut host = PluginHost::load(spec);
+    let ins = host.audio_ports(true);
+    let outs = host.audio_ports(false);
+    let main_in = ins.first();
+    let main_out = outs.first();
+    f.check(
+        main_in.is_some_and(|p| p.channels == 2 && p.is_main()),
+        || {
+            format!(
+                "{}: first input port should be the stereo main: {ins:?}",
+                spec.bundle
+            )
+        },
+    );
+    f.check(
+        main_out.is_some_and(|p| p.channels == 2 && p.is_main()),
+        || {
+            format!(
+                "{}: first output port should be the stereo main: {outs:?}",
+                spec.bundle
+            )
+        },
+    );
+    f.check(
+        main_in.is_some_and(|p| p.port_type.as_deref() == Some("stereo")),
+        || {
+            format!(
+                "{}: main input port type should be \"stereo\": {ins:?}",
+                spec.bundle
+            )
+        },
+    );
+    f.check(outs.len() == 1, || {
+        format!(
+            "{}: expected exactly one output port: {outs:?}",
+            spec.bundle
+        )
+    });
+    if spec.sidechain {
+        f.check(ins.len() == 2, || {
+            format!(
+                "{}: expected main + sidechain input ports: {ins:?}",
+                spec.bundle
+            )
+        });
+        if let Some(sc) = ins.get(1) {
+            f.check(sc.channels == 2 && !sc.is_main(), || {
+                format!(
+                    "{}: sidechain should be a stereo non-main port: {sc:?}",
+                    spec.bundle
+                )
+            });
+            f.check(sc.name.to_lowercase().contains("sidechain"), || {
+                format!("{}: sidechain port name: {:?}", spec.bundle, sc.name)
+            });
+        }
+    } else {
+        f.check(ins.len() == 1, || {
+            format!("{}: expected exactly one input port: {ins:?}", spec.bundle)
+        });
+    }
+
+    // Process with the sidechain fed (a connected sidechain) and with it silent/constant (an
+    // unconnected one): both give finite output.
+    host.activate(48_000.0, 1, 256);
+    let input = test_signal(2, 256, 48_000.0, 0.25, 3);
+    let mut out = vec![vec![0.0; 256]; 2];
+    if spec.sidechain {
+        let sc = test_signal(2, 256, 48_000.0, 0.9, 4);
+        host.process_with_sidechain(&input, Some(&sc), &mut out, &[]);
+        f.check(first_bad_sample(&out).is_none(), || {
+            format!("{}: bad output with sidechain fed", spec.bundle)
+        });
+    }
+    host.process(&input, &mut out, &[]);
+    f.check(first_bad_sample(&out).is_none(), || {
+        format!("{}: bad output with sidechain silent", spec.bundle)
+    });
+    host.deactivate();
+
+    // Mono through audio-ports-config.
+    match host.ports_configs() {
+        None => f.push(format!(
+            "{}: no audio-ports-config extension: a host cannot pick the mono layout",
+            spec.bundle
+        )),
+        Some(configs) => {
+            let mono = configs
+                .iter()
+                .find(|c| c.main_input_channels == Some(1) && c.main_output_channels == Some(1));
+            match mono {
+                None => f.push(format!("{}: no mono config among {configs:?}", spec.bundle)),
+                Some(mono) => {
+                    let mono = mono.clone();
+                    f.check(host.select_ports_config(mono.id), || {
+                        format!("{}: selecting mono config {mono:?} failed", spec.bundle)
+                    });
+                    let ins = host.audio_ports(true);
+                    let outs = host.audio_ports(false);
+                    f.check(
+                        ins.first().is_some_and(|p| p.channels == 1)
+                            && outs.first().is_some_and(|p| p.channels == 1),
+                        || {
+                            format!(
+                                "{}: after selecting mono: in {ins:?} out {outs:?}",
+                                spec.bundle
+                            )
+                        },
+                    );
+                    if spec.sidechain {
+                        f.check(ins.get(1).is_some_and(|p| p.channels >= 1), || {
+                            format!("{}: mono config lost the sidechain: {ins:?}", spec.bundle)
+                        });
+                    }
+                    host.activate(48_000.0, 1, 256);
+                    let input = test_signal(1, 256, 48_000.0, 0.25, 5);
+                    let mut out = vec![vec![0.0; 256]; 1];
+                    for _ in 0..4 {
+                        host.process(&input, &mut out, &[]);
+                    }
+                    f.check(first_bad_sample(&out).is_none(), || {
+                        format!("{}: bad mono output", spec.bundle)
+                    });
+                    if spec.bit_exact_at_default && spec.latency == LatencyRule::Zero {
+                        f.check(out[0] == input[0], || {
+                            format!(
+                                "{}: mono output differs from input at defaults",
+                                spec.bundle
+                            )
+                        });
+                    }
+                    host.deactivate();
+                }
+            }
+        }
+    }
+    check_host(&mut f, &host);
+    f.finish(spec.bundle);
+}
+
+#[test]
+fn ports_channel() {
+    ports(&CHANNEL);
+}
+#[test]
+fn ports_eq() {
+    ports(&EQ);
+}
+#[test]
+fn ports_limiter() {
+    ports(&LIMITER);
+}
+#[test]
+fn ports_meter() {
+    ports(&METER);
+}
