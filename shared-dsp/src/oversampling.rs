@@ -181,7 +181,16 @@ impl Oversampler {
     /// Upsamples one block (one slice per channel, each at most `max_block` long and all the
     /// same length) into the internal buffers. Returns the oversampled length. Never allocates.
     pub fn upsample(&mut self, input: &[&[f32]]) -> usize {
-        let n = input.first().map_or(0, |c| c.len());
+        for (ch, inp) in input.iter().enumerate().take(self.num_channels) {
+            self.upsample_channel(ch, inp);
+        }
+        self.len
+    }
+
+    /// Upsamples one block of channel `ch` (at most `max_block` long; every channel of a block
+    /// must get the same length). Returns the oversampled length. Never allocates.
+    pub fn upsample_channel(&mut self, ch: usize, input: &[f32]) -> usize {
+        let n = input.len();
         assert!(
             n <= self.max_block,
             "block of {n} exceeds max_block {}",
@@ -190,12 +199,11 @@ impl Oversampler {
         let m = self.factor;
         self.len = n * m;
         let d = &self.designs[factor_index(m)];
-        for ((inp, hist), buf) in input.iter().zip(&mut self.up_hist).zip(&mut self.buffers) {
-            if m == 1 {
-                buf[..n].copy_from_slice(&inp[..n]);
-                continue;
-            }
-            for (&x, out) in inp[..n].iter().zip(buf.chunks_exact_mut(m)) {
+        let (hist, buf) = (&mut self.up_hist[ch], &mut self.buffers[ch]);
+        if m == 1 {
+            buf[..n].copy_from_slice(input);
+        } else {
+            for (&x, out) in input.iter().zip(buf.chunks_exact_mut(m)) {
                 hist.push(crate::util::sanitize(x));
                 d.up.interpolate(hist.window(), out);
             }
@@ -221,24 +229,27 @@ impl Oversampler {
     /// Filters and decimates the oversampled buffers into `output` (one slice per channel, each
     /// `oversampled_len / factor` long). Never allocates.
     pub fn downsample(&mut self, output: &mut [&mut [f32]]) {
+        for (ch, out) in output.iter_mut().enumerate().take(self.num_channels) {
+            self.downsample_channel(ch, out);
+        }
+    }
+
+    /// Filters and decimates channel `ch`'s oversampled buffer into `output[..oversampled_len /
+    /// factor]`. Never allocates.
+    pub fn downsample_channel(&mut self, ch: usize, output: &mut [f32]) {
         let m = self.factor;
         let n = self.len / m;
         let d = &self.designs[factor_index(m)];
-        for ((out, hist), buf) in output
-            .iter_mut()
-            .zip(&mut self.down_hist)
-            .zip(&self.buffers)
-        {
-            if m == 1 {
-                out[..n].copy_from_slice(&buf[..n]);
-                continue;
+        let (hist, buf) = (&mut self.down_hist[ch], &self.buffers[ch]);
+        if m == 1 {
+            output[..n].copy_from_slice(&buf[..n]);
+            return;
+        }
+        for (o, frame) in output[..n].iter_mut().zip(buf[..self.len].chunks_exact(m)) {
+            for &x in frame {
+                hist.push(crate::util::sanitize(x));
             }
-            for (o, frame) in out[..n].iter_mut().zip(buf[..self.len].chunks_exact(m)) {
-                for &x in frame {
-                    hist.push(crate::util::sanitize(x));
-                }
-                *o = dot(&d.down, hist.window());
-            }
+            *o = dot(&d.down, hist.window());
         }
     }
 
