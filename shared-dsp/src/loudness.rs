@@ -31,9 +31,10 @@
 //! returns `0.0` until one short-term value passes both gates.
 //!
 //! # Non-finite input
-//! A channel's sub-block (≤ 10 ms) that contains a NaN or infinite sample counts as silence in
-//! that channel, and its filter restarts from rest; every reading stays finite (or `-inf`), and
-//! the meter is back to normal from the next sub-block.
+//! The part of a sub-block (≤ 10 ms) given in one `process` call that contains a NaN or infinite
+//! sample counts as silence in that channel, and that channel's filter restarts from rest: every
+//! reading stays a number (finite, or `-inf` for silence), the damage is at most 10 ms of one
+//! channel reading as silent, and it leaves the figures once it leaves their windows.
 //!
 //! # Pausing and resetting
 //! The meter only advances when fed: a paused plugin stops calling [`LoudnessMeter::process`] and

@@ -383,31 +383,60 @@ fn agrees_with_ebur128_crate() {
     }
 }
 
+/// The gating-block and LRA short-term energies a 48 kHz meter produced: the evaluation at each
+/// hop end (every 10th point at 48 kHz) once 400 ms / 3 s have been measured.
+fn hop_end_energies(points: &[LoudnessPoint]) -> (Vec<f64>, Vec<f64>) {
+    let per_hop = 10;
+    let at_hops = |min_hops: usize| {
+        points
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| (i + 1) % per_hop == 0 && i + 1 >= min_hops * per_hop)
+            .map(|(_, p)| *p)
+    };
+    (
+        at_hops(4)
+            .map(|p| lufs_to_energy(p.momentary_lufs))
+            .collect(),
+        at_hops(30)
+            .map(|p| lufs_to_energy(p.short_term_lufs))
+            .collect(),
+    )
+}
+
 #[test]
 fn gating_matches_exact_computation_over_the_meter_own_blocks() {
-    // The evaluation at each hop end (every 10th point at 48 kHz) is a gating block / LRA value;
-    // exact gating over them must match the histogram's figures.
     let sr = 48_000.0;
     let (l, r) = programme(sr, 60.0, 99);
     let mut m = stereo_meter(sr);
     let points = run(&mut m, &[&l, &r], 2048);
-    let per_hop = 10;
-    let blocks: Vec<f64> = points
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| (i + 1) % per_hop == 0 && i + 1 >= 4 * per_hop)
-        .map(|(_, p)| lufs_to_energy(p.momentary_lufs))
-        .collect();
-    let shorts: Vec<f64> = points
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| (i + 1) % per_hop == 0 && i + 1 >= 30 * per_hop)
-        .map(|(_, p)| lufs_to_energy(p.short_term_lufs))
-        .collect();
+    let (blocks, shorts) = hop_end_energies(&points);
     assert_eq!(blocks.len(), 597);
     let di = (m.integrated_lufs() - exact_integrated(&blocks)).abs();
     let dl = (m.loudness_range_lu() - exact_lra(&shorts)).abs();
     println!("meter vs exact gating: |dI| {di:.2e} LU, |dLRA| {dl:.2e} LU");
+    assert!(di <= 0.01 && dl <= 0.01);
+}
+
+#[test]
+fn merged_histograms_give_album_figures() {
+    // The CLI's album figures: each track's histograms merged, gated as one programme.
+    let sr = 48_000.0;
+    let mut album_blocks = GatingHistogram::new();
+    let mut album_shorts = GatingHistogram::new();
+    let (mut blocks, mut shorts) = (Vec::new(), Vec::new());
+    for (seconds, seed) in [(20.0, 21), (15.0, 22), (12.0, 23)] {
+        let (l, r) = programme(sr, seconds, seed);
+        let mut m = stereo_meter(sr);
+        let (b, s) = hop_end_energies(&run(&mut m, &[&l, &r], 4096));
+        blocks.extend(b);
+        shorts.extend(s);
+        album_blocks.merge(m.gating_blocks());
+        album_shorts.merge(m.short_term_values());
+    }
+    let di = (album_blocks.integrated_lufs() - exact_integrated(&blocks)).abs();
+    let dl = (album_shorts.loudness_range_lu() - exact_lra(&shorts)).abs();
+    println!("album vs exact gating: |dI| {di:.2e} LU, |dLRA| {dl:.2e} LU");
     assert!(di <= 0.01 && dl <= 0.01);
 }
 
