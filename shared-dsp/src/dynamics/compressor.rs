@@ -36,7 +36,7 @@ use super::detector::DetectorMode;
 use super::gain_computer::CompressorCurve;
 use super::sidechain::KeyChannel;
 use crate::util::{
-    MINUS_INFINITY_DB, Smoother, db_to_gain, ms_to_samples, one_pole_coef, sanitize,
+    MINUS_INFINITY_DB, Smoother, db_to_gain, gain_to_db, ms_to_samples, one_pole_coef, sanitize,
 };
 
 /// Reference level of the auto make-up, in dBFS (sine peak, as the detector reads it).
@@ -45,7 +45,8 @@ pub const AUTO_MAKEUP_REFERENCE_DB: f32 = -18.0;
 pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
 /// Glide time of make-up and mix changes, in ms.
 pub const PARAM_SMOOTHING_MS: f32 = 20.0;
-/// Release of the input-level meter envelope (the transfer-curve dot), in ms.
+/// Release time constant of the input-level meter envelope (the transfer-curve dot), in ms,
+/// on the linear amplitude (a fall of 8.7 dB per time constant).
 pub const LEVEL_METER_RELEASE_MS: f32 = 100.0;
 
 /// Every setting of the compressor. Plain data: the plugin fills it from its parameters and
@@ -154,13 +155,16 @@ pub struct Compressor {
     params: CompressorParams,
     curve: CompressorCurve,
     channels: Vec<Channel>,
-    levels_db: Vec<f32>,
+    levels: Vec<f32>,
     makeup_db: Smoother,
     mix: Smoother,
     lookahead_samples: usize,
     max_gain_reduction_db: f32,
-    level_meter_db: f32,
+    /// Input-level meter envelope (linear amplitude).
+    level_meter: f32,
     level_meter_coef: f32,
+    /// Linear level of the knee's lower edge: below it the curve gives no reduction.
+    knee_start_gain: f32,
     /// True from `new`/`prepare`/`reset` until the first `process`: settings then apply without
     /// a glide (there is no audio to click yet), so `reset` reproduces a fresh instance.
     fresh: bool,
@@ -176,13 +180,14 @@ impl Compressor {
             params: CompressorParams::default(),
             curve: CompressorCurve::default(),
             channels: Vec::new(),
-            levels_db: Vec::new(),
+            levels: Vec::new(),
             makeup_db: Smoother::new(0.0),
             mix: Smoother::new(1.0),
             lookahead_samples: 0,
             max_gain_reduction_db: 0.0,
-            level_meter_db: MINUS_INFINITY_DB,
+            level_meter: 0.0,
             level_meter_coef: 0.0,
+            knee_start_gain: f32::INFINITY,
             fresh: true,
         };
         c.allocate(num_channels);
@@ -200,7 +205,7 @@ impl Compressor {
                 gain_reduction_db: 0.0,
             })
             .collect();
-        self.levels_db = vec![MINUS_INFINITY_DB; num_channels];
+        self.levels = vec![0.0; num_channels];
     }
 
     /// Sets the sample rate (and block size); may allocate (the lookahead buffer). Keeps the
@@ -253,6 +258,7 @@ impl Compressor {
     fn apply_params(&mut self, p: &CompressorParams) {
         self.params = *p;
         self.curve = p.curve();
+        self.knee_start_gain = db_to_gain(self.curve.threshold_db() - 0.5 * self.curve.knee_db());
         let sr = self.sample_rate;
         let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
         let release_ms = finite_or(p.release_ms, 0.0).max(0.0);
@@ -291,11 +297,11 @@ impl Compressor {
             ch.delay.reset();
             ch.gain_reduction_db = 0.0;
         }
-        self.levels_db.fill(MINUS_INFINITY_DB);
+        self.levels.fill(0.0);
         self.makeup_db.reset(self.makeup_db.target());
         self.mix.reset(self.mix.target());
         self.max_gain_reduction_db = 0.0;
-        self.level_meter_db = MINUS_INFINITY_DB;
+        self.level_meter = 0.0;
         self.fresh = true;
     }
 
@@ -304,6 +310,8 @@ impl Compressor {
     /// `Some(slices)` detects on an external sidechain, key channel `c` driving program channel
     /// `c` (a mono key drives every channel; a key slice shorter than the block reads as
     /// silence past its end). Any length, any split: the same output. Never allocates.
+    // Interleaved per-sample work across several slices: indices are the clear form here.
+    #[allow(clippy::needless_range_loop)]
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
         let nch = channels.len().min(self.channels.len());
         if nch == 0 {
@@ -314,36 +322,58 @@ impl Compressor {
         let key = key.filter(|k| !k.is_empty());
         let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
         let curve = self.curve;
+        let knee_start_gain = self.knee_start_gain;
         for i in 0..n {
-            let mut max_db = MINUS_INFINITY_DB;
+            let mut max_level = 0.0f32;
             for c in 0..nch {
                 let x = match key {
                     Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
                     None => channels[c][i],
                 };
                 let level = self.channels[c].key.process_sample(x);
-                self.levels_db[c] = level;
-                max_db = max_db.max(level);
+                self.levels[c] = level;
+                max_level = max_level.max(level);
             }
             // Meter envelope for the transfer-curve dot: instant rise, one-pole fall.
-            self.level_meter_db = if max_db >= self.level_meter_db {
-                max_db
+            self.level_meter = if max_level >= self.level_meter {
+                max_level
             } else {
-                max_db + self.level_meter_coef * (self.level_meter_db - max_db)
+                max_level + self.level_meter_coef * (self.level_meter - max_level)
             };
             let makeup_db = self.makeup_db.next();
             let mix = self.mix.next();
             let dry = 1.0 - mix;
+            // Below the knee's lower edge no channel's (blended) level can be reduced: skip the
+            // logarithms. The linked level is a dB blend, never above the loudest channel's.
+            let active = max_level > knee_start_gain;
+            let max_db = if active {
+                gain_to_db(max_level)
+            } else {
+                MINUS_INFINITY_DB
+            };
             for c in 0..nch {
                 let ch = &mut self.channels[c];
-                let level = max_db + (1.0 - link) * (self.levels_db[c] - max_db);
-                let gr = ch.smoother.process(curve.gain_reduction_db(level));
+                let target = if !active {
+                    0.0
+                } else if link >= 1.0 {
+                    curve.gain_reduction_db(max_db)
+                } else {
+                    let own_db = gain_to_db(self.levels[c]);
+                    curve.gain_reduction_db(max_db + (1.0 - link) * (own_db - max_db))
+                };
+                let gr = ch.smoother.process(target);
                 ch.gain_reduction_db = gr;
                 if gr > self.max_gain_reduction_db {
                     self.max_gain_reduction_db = gr;
                 }
                 let x = ch.delay.process_sample(sanitize(channels[c][i]));
-                channels[c][i] = sanitize(x * (dry + mix * db_to_gain(makeup_db - gr)));
+                let wet_db = makeup_db - gr;
+                let wet = if wet_db == 0.0 {
+                    1.0
+                } else {
+                    fast_db_to_gain(wet_db)
+                };
+                channels[c][i] = sanitize(x * (dry + mix * wet));
             }
         }
     }
@@ -375,7 +405,7 @@ impl Compressor {
     /// rise, [`LEVEL_METER_RELEASE_MS`] fall): the x position of the transfer-curve dot, whose
     /// y is `params().static_curve_db(x)`.
     pub fn current_input_level_db(&self) -> f32 {
-        self.level_meter_db
+        gain_to_db(self.level_meter)
     }
 
     /// The static curve (no make-up) of the current settings at `input_db`.
@@ -387,6 +417,12 @@ impl Compressor {
     pub fn makeup_db(&self) -> f32 {
         self.makeup_db.target()
     }
+}
+
+/// `10^(gain_db/20)` through `exp`, cheaper than `powf` on the per-sample path.
+#[inline]
+pub(crate) fn fast_db_to_gain(gain_db: f32) -> f32 {
+    (gain_db * (std::f32::consts::LN_10 / 20.0)).exp()
 }
 
 #[inline]

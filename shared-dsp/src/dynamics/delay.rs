@@ -1,9 +1,8 @@
 //! The optional lookahead of the dynamics blocks: a per-channel ring-buffer delay of the program
 //! while the key is read undelayed, so the gain starts moving `lookahead` samples before the
-//! event it reacts to (the usual lookahead of peak
-//! limiters and gates; Zölzer, *DAFX*, 2nd ed., ch. 4). The delay is
-//! exactly the reported latency. Storage is sized once for a maximum delay (`new` allocates);
-//! `process_sample`, `set_delay` and `reset` never allocate.
+//! event it reacts to (the usual lookahead of peak limiters and gates; Zölzer, *DAFX*, 2nd ed.,
+//! ch. 4). The delay is exactly the reported latency. Storage is sized once for a maximum delay
+//! (`new` allocates); `process_sample`, `set_delay` and `reset` never allocate.
 
 /// A delay line of 0 ..= `max_delay` samples.
 #[derive(Clone, Debug)]

@@ -8,16 +8,16 @@
 //!   gain computer, in the log domain (the paper's recommended placement, §4). The gate uses a
 //!   short release so a low-frequency key does not dip between its peaks.
 //! - **RMS**: a one-pole mean-square average whose time constant is the "window" in ms
-//!   (Zölzer, *DAFX*, 2nd ed., §4.2.1), read as `sqrt(2 · mean square)`.
+//!   (Zölzer, *DAFX*, 2nd ed., ch. 4), read as `sqrt(2 · mean square)`.
 //!
 //! Calibration: both modes read a steady sine at its **peak** level (RMS mode reads the RMS level
-//! + 3.01 dB, the AES17 convention that a full-scale sine is 0 dBFS). So a threshold means the
-//! same thing in either mode on tonal material, and switching modes does not jump the gain.
+//! plus 3.01 dB, the AES17 convention that a full-scale sine is 0 dBFS). So a threshold means
+//! the same thing in either mode on tonal material, and switching modes does not jump the gain.
 //!
 //! Robustness: a NaN/inf key sample is read as silence, and the states are flushed of subnormals,
 //! so a bad input never poisons the detector.
 
-use crate::util::{MINUS_INFINITY_DB, one_pole_coef, one_pole_coef_f64, sanitize};
+use crate::util::{one_pole_coef, one_pole_coef_f64, sanitize};
 
 /// How a detector measures level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -100,10 +100,11 @@ impl LevelDetector {
         self.power = 0.0;
     }
 
-    /// Feeds one key sample and returns the level in dB (floored at
-    /// [`MINUS_INFINITY_DB`](crate::util::MINUS_INFINITY_DB)).
+    /// Feeds one key sample and returns the level as a linear amplitude (sine-calibrated:
+    /// a steady sine of peak `A` reads `A` in both modes). No logarithm: callers convert only
+    /// when the level is near enough to a threshold to matter.
     #[inline]
-    pub fn process_sample(&mut self, x: f32) -> f32 {
+    pub fn process_sample_linear(&mut self, x: f32) -> f32 {
         // NaN/inf read as silence: the detector must never be poisoned.
         let x = if x.is_finite() { x } else { 0.0 };
         match self.mode {
@@ -115,7 +116,7 @@ impl LevelDetector {
                     a + self.peak_release_coef * (self.state - a)
                 };
                 self.state = sanitize(self.state);
-                crate::util::gain_to_db(self.state)
+                self.state
             }
             DetectorMode::Rms => {
                 let p = (x as f64) * (x as f64);
@@ -123,33 +124,31 @@ impl LevelDetector {
                 if self.power < MIN_POWER {
                     self.power = 0.0;
                 }
-                power_to_db(2.0 * self.power)
+                (2.0 * self.power).sqrt() as f32
             }
         }
+    }
+
+    /// Feeds one key sample and returns the level in dB (floored at
+    /// [`MINUS_INFINITY_DB`](crate::util::MINUS_INFINITY_DB)).
+    #[inline]
+    pub fn process_sample(&mut self, x: f32) -> f32 {
+        crate::util::gain_to_db(self.process_sample_linear(x))
     }
 
     /// The level now, in dB, without advancing.
     pub fn level_db(&self) -> f32 {
         match self.mode {
             DetectorMode::Peak => crate::util::gain_to_db(self.state),
-            DetectorMode::Rms => power_to_db(2.0 * self.power),
+            DetectorMode::Rms => crate::util::gain_to_db((2.0 * self.power).sqrt() as f32),
         }
-    }
-}
-
-/// `10 log10(power)`, floored at [`MINUS_INFINITY_DB`].
-#[inline]
-fn power_to_db(power: f64) -> f32 {
-    if power <= 1e-20 {
-        MINUS_INFINITY_DB
-    } else {
-        10.0 * (power as f32).log10()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::MINUS_INFINITY_DB;
     use std::f32::consts::PI;
 
     #[test]

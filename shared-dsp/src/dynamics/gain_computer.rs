@@ -141,11 +141,12 @@ impl ExpanderCurve {
     #[inline]
     pub fn gain_reduction_db_at(&self, input_db: f32, threshold_db: f32) -> f32 {
         let under = threshold_db - input_db;
-        if !(under > 0.0) {
+        if under > 0.0 {
+            // ∞·under = ∞ for the gate, clamped to the range.
+            (self.slope * under).min(self.range_db)
+        } else {
             // At or above threshold (or a NaN level): open. Avoids 0·∞ for the gate.
             0.0
-        } else {
-            (self.slope * under).min(self.range_db)
         }
     }
 

@@ -25,12 +25,12 @@
 //! never do.
 
 use super::ballistics::GainSmoother;
-use super::compressor::MAX_LOOKAHEAD_MS;
+use super::compressor::{MAX_LOOKAHEAD_MS, fast_db_to_gain};
 use super::delay::LookaheadDelay;
 use super::detector::DetectorMode;
 use super::gain_computer::ExpanderCurve;
 use super::sidechain::KeyChannel;
-use crate::util::{MINUS_INFINITY_DB, db_to_gain, ms_to_samples, sanitize};
+use crate::util::{MINUS_INFINITY_DB, db_to_gain, gain_to_db, ms_to_samples, sanitize};
 
 /// Release time constant of the gate's peak detector, in ms.
 pub const GATE_PEAK_RELEASE_MS: f32 = 10.0;
@@ -50,7 +50,9 @@ pub struct GateParams {
     pub hold_ms: f32,
     /// Closing time constant in ms.
     pub release_ms: f32,
-    /// Hysteresis in dB (≥ 0): an open gate closes at `threshold_db - hysteresis_db`.
+    /// Hysteresis in dB (≥ 0): an open gate closes at `threshold_db - hysteresis_db`. In
+    /// expander mode (finite ratio) the curve's corner likewise sits `hysteresis_db` lower while
+    /// open; set 0 for a pure static expander curve.
     pub hysteresis_db: f32,
     /// Peak or RMS detection.
     pub detector: DetectorMode,
@@ -111,7 +113,11 @@ pub struct Gate {
     hysteresis_db: f32,
     hold_samples: usize,
     channels: Vec<Channel>,
-    levels_db: Vec<f32>,
+    /// Detector levels of the current sample (linear amplitude).
+    levels: Vec<f32>,
+    /// Linear thresholds of opening and (with hysteresis) closing.
+    open_gain: f32,
+    close_gain: f32,
     lookahead_samples: usize,
     max_gain_reduction_db: f32,
 }
@@ -128,7 +134,9 @@ impl Gate {
             hysteresis_db: 0.0,
             hold_samples: 0,
             channels: Vec::new(),
-            levels_db: Vec::new(),
+            levels: Vec::new(),
+            open_gain: f32::INFINITY,
+            close_gain: f32::INFINITY,
             lookahead_samples: 0,
             max_gain_reduction_db: 0.0,
         };
@@ -150,7 +158,7 @@ impl Gate {
                 gain_reduction_db: 0.0,
             })
             .collect();
-        self.levels_db = vec![MINUS_INFINITY_DB; num_channels];
+        self.levels = vec![0.0; num_channels];
     }
 
     /// Sets the sample rate (and block size); may allocate. Keeps the parameters, recomputes
@@ -189,6 +197,8 @@ impl Gate {
         self.params = *p;
         self.curve = p.curve();
         self.hysteresis_db = finite_or(p.hysteresis_db, 0.0).max(0.0);
+        self.open_gain = db_to_gain(self.curve.threshold_db());
+        self.close_gain = db_to_gain(self.curve.threshold_db() - self.hysteresis_db);
         let sr = self.sample_rate;
         self.hold_samples = ms_to_samples(finite_or(p.hold_ms, 0.0).max(0.0) as f64, sr as f64);
         let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
@@ -229,7 +239,7 @@ impl Gate {
             ch.hold_left = 0;
             ch.gain_reduction_db = 0.0;
         }
-        self.levels_db.fill(MINUS_INFINITY_DB);
+        self.levels.fill(0.0);
         self.max_gain_reduction_db = 0.0;
     }
 
@@ -237,6 +247,8 @@ impl Gate {
     /// [`Compressor::process`](super::compressor::Compressor::process): `None` = internal key
     /// (the program), `Some` = external sidechain. Any length, any split: the same output.
     /// Never allocates.
+    // Interleaved per-sample work across several slices: indices are the clear form here.
+    #[allow(clippy::needless_range_loop)]
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
         let nch = channels.len().min(self.channels.len());
         if nch == 0 {
@@ -247,32 +259,53 @@ impl Gate {
         let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
         let curve = self.curve;
         let threshold_db = curve.threshold_db();
+        let close_db = threshold_db - self.hysteresis_db;
+        let (open_gain, close_gain) = (self.open_gain, self.close_gain);
+        // A hard gate with the link fully on or off only compares linear levels with the
+        // thresholds: no logarithm per sample.
+        let linear_only = curve.ratio().is_infinite() && (link == 0.0 || link == 1.0);
+        let range_db = curve.range_db();
         for i in 0..n {
-            let mut max_db = MINUS_INFINITY_DB;
+            let mut max_level = 0.0f32;
             for c in 0..nch {
                 let x = match key {
                     Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
                     None => channels[c][i],
                 };
                 let level = self.channels[c].key.process_sample(x);
-                self.levels_db[c] = level;
-                max_db = max_db.max(level);
+                self.levels[c] = level;
+                max_level = max_level.max(level);
             }
+            let max_db = if linear_only {
+                MINUS_INFINITY_DB
+            } else {
+                gain_to_db(max_level)
+            };
             for c in 0..nch {
                 let ch = &mut self.channels[c];
-                let level = max_db + (1.0 - link) * (self.levels_db[c] - max_db);
-                // Hysteresis: open above the threshold, closed below threshold - hysteresis.
-                if level >= threshold_db {
-                    ch.open = true;
-                } else if level < threshold_db - self.hysteresis_db {
-                    ch.open = false;
-                }
-                let effective_threshold = if ch.open {
-                    threshold_db - self.hysteresis_db
+                let target = if linear_only {
+                    let level = if link == 1.0 {
+                        max_level
+                    } else {
+                        self.levels[c]
+                    };
+                    // Hysteresis: open above the threshold, closed below threshold - hysteresis.
+                    if level >= open_gain {
+                        ch.open = true;
+                    } else if level < close_gain {
+                        ch.open = false;
+                    }
+                    if ch.open { 0.0 } else { range_db }
                 } else {
-                    threshold_db
+                    let level = max_db + (1.0 - link) * (gain_to_db(self.levels[c]) - max_db);
+                    if level >= threshold_db {
+                        ch.open = true;
+                    } else if level < close_db {
+                        ch.open = false;
+                    }
+                    let effective_threshold = if ch.open { close_db } else { threshold_db };
+                    curve.gain_reduction_db_at(level, effective_threshold)
                 };
-                let target = curve.gain_reduction_db_at(level, effective_threshold);
                 // Hold: a rising reduction waits `hold_samples` after the last non-rising one.
                 if target <= ch.held_db {
                     ch.held_db = target;
@@ -288,7 +321,11 @@ impl Gate {
                     self.max_gain_reduction_db = gr;
                 }
                 let x = ch.delay.process_sample(sanitize(channels[c][i]));
-                channels[c][i] = sanitize(x * db_to_gain(-gr));
+                channels[c][i] = if gr == 0.0 {
+                    x
+                } else {
+                    sanitize(x * fast_db_to_gain(-gr))
+                };
             }
         }
     }
@@ -322,10 +359,7 @@ impl Gate {
 
     /// The key level of the loudest channel at the end of the last block, in dB.
     pub fn current_input_level_db(&self) -> f32 {
-        self.levels_db
-            .iter()
-            .copied()
-            .fold(MINUS_INFINITY_DB, f32::max)
+        gain_to_db(self.levels.iter().copied().fold(0.0, f32::max))
     }
 }
 

@@ -124,12 +124,13 @@ impl KeyChannel {
         self.detector.reset();
     }
 
-    /// Feeds one key sample; returns its level in dB.
+    /// Feeds one key sample; returns its level as a linear, sine-calibrated amplitude
+    /// ([`LevelDetector::process_sample_linear`]).
     #[inline]
     pub fn process_sample(&mut self, x: f32) -> f32 {
         let x = if x.is_finite() { x } else { 0.0 };
         self.detector
-            .process_sample(self.high_pass.process_sample(x))
+            .process_sample_linear(self.high_pass.process_sample(x))
     }
 }
 
