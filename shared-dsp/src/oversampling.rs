@@ -272,7 +272,7 @@ mod tests {
         for (i, &f) in FACTORS.iter().enumerate().skip(1) {
             assert_eq!(
                 Oversampler::latency_for(f),
-                o.designs[i].up.taps_per_phase() - 1
+                o.designs[i].prototype.len() / f - 1
             );
         }
         assert_eq!(Oversampler::latency_for(1), 0);

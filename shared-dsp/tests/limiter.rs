@@ -398,6 +398,9 @@ fn block_splits_and_reset_reproduce_bit_exactly() {
             lim.set_lookahead_ms(1.5);
             lim.set_auto_release(true);
             lim.set_release_ms(100.0);
+            lim.set_stereo_link_percent(60.0);
+            lim.set_input_gain_db(18.0);
+            lim.set_ceiling_db(CEILING_DB);
             lim.reset();
         });
         let (sl, sr2) = run(&mut lim, l, r, &mut rng, 300);

@@ -182,6 +182,8 @@ impl FirHistory {
 pub struct PolyphaseBank {
     factor: usize,
     taps_per_phase: usize,
+    /// Taps of the prototype per branch, before the SIMD padding.
+    real_taps: usize,
     /// Phase-major; each phase reversed so it dots with a history read oldest first.
     coefs: Vec<f32>,
 }
@@ -189,20 +191,25 @@ pub struct PolyphaseBank {
 impl PolyphaseBank {
     /// Splits the prototype `h` (length a multiple of `factor`; zero-padded otherwise) into
     /// `factor` branches: branch `p` holds `h[p], h[p + factor], h[p + 2 factor], ...`, so output
-    /// `factor * n + p` = `sum_j h[p + factor j] x[n - j]`. Allocates.
+    /// `factor * n + p` = `sum_j h[p + factor j] x[n - j]`. Each branch is padded with zeros at
+    /// its oldest end to a multiple of 8 taps so the dot product runs in whole SIMD chunks (the
+    /// response and delay are unchanged; the history is just a little longer). Allocates.
     pub fn from_prototype(h: &[f64], factor: usize) -> Self {
         let factor = factor.max(1);
-        let taps_per_phase = h.len().div_ceil(factor).max(1);
+        let real_taps = h.len().div_ceil(factor).max(1);
+        let taps_per_phase = real_taps.div_ceil(8) * 8;
+        let pad = taps_per_phase - real_taps;
         let mut coefs = vec![0.0f32; factor * taps_per_phase];
         for p in 0..factor {
-            for j in 0..taps_per_phase {
+            for j in 0..real_taps {
                 let c = h.get(p + factor * j).copied().unwrap_or(0.0);
-                coefs[p * taps_per_phase + (taps_per_phase - 1 - j)] = c as f32;
+                coefs[p * taps_per_phase + pad + (real_taps - 1 - j)] = c as f32;
             }
         }
         Self {
             factor,
             taps_per_phase,
+            real_taps,
             coefs,
         }
     }
@@ -219,9 +226,10 @@ impl PolyphaseBank {
         self.taps_per_phase
     }
 
-    /// Group delay of the interpolator in HIGH-rate samples: `(factor * taps - 1) / 2`.
+    /// Group delay of the interpolator in HIGH-rate samples: `(factor * taps - 1) / 2` for the
+    /// unpadded prototype.
     pub fn delay_high_rate(&self) -> f64 {
-        (self.factor * self.taps_per_phase) as f64 * 0.5 - 0.5
+        (self.factor * self.real_taps) as f64 * 0.5 - 0.5
     }
 
     /// Output of branch `phase` for the history `window` (oldest first, `taps_per_phase` long).
