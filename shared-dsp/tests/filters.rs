@@ -347,7 +347,7 @@ fn simd_equals_scalar() {
         .chain(a_r.iter().zip(&b_r))
         .map(|(x, y)| (x - y).abs())
         .fold(0.0f32, f32::max);
-    assert!(max_diff <= 1e-7, "SIMD vs scalar differ by {max_diff}");
+    assert!(max_diff == 0.0, "SIMD vs scalar differ by {max_diff}");
 }
 
 /// Mid/side: a mid band on a centred (L = R) signal acts like a stereo band; a side band leaves it

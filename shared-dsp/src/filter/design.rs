@@ -244,8 +244,8 @@ pub fn fit_numerator(
         let r = (target(f) * d_sq).max(1e-300);
         row([1.0 / r, u / r, u * u / r], 1.0, 1.0);
     };
-    for j in -6..=6 {
-        let f = f0 * 2f64.powf(0.5 * j as f64);
+    for ratio in HALF_OCTAVES {
+        let f = f0 * ratio;
         if f <= f_hi {
             add(f);
         }
@@ -254,11 +254,9 @@ pub fn fit_numerator(
         add(frac * fs);
     }
     if dc_zero {
-        for i in 0..3 {
-            m[0][i] = 0.0;
-            m[i][0] = 0.0;
-        }
-        m[0][0] = 1.0;
+        m[0] = [1.0, 0.0, 0.0];
+        m[1][0] = 0.0;
+        m[2][0] = 0.0;
         v[0] = 0.0;
     }
     let x = solve3(m, v).unwrap_or([t0, 0.0, tn]);
@@ -268,6 +266,23 @@ pub fn fit_numerator(
     SvfCoefs::from_numerator(g, k, c2, c1, c0)
 }
 
+/// `2^(j/2)` for `j = −6..=6`: the half-octave fitting grid around `f0`.
+const HALF_OCTAVES: [f64; 13] = [
+    0.125,
+    0.176_776_695_296_636_9,
+    0.25,
+    0.353_553_390_593_273_8,
+    0.5,
+    std::f64::consts::FRAC_1_SQRT_2,
+    1.0,
+    std::f64::consts::SQRT_2,
+    2.0,
+    2.828_427_124_746_190_3,
+    4.0,
+    5.656_854_249_492_381,
+    8.0,
+];
+
 /// Solves a 3×3 system by Cramer's rule (`None` when singular).
 fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
     let det = |a: &[[f64; 3]; 3]| {
@@ -276,7 +291,7 @@ fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
             + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
     };
     let d = det(&m);
-    if !(d.abs() > 1e-300) || !d.is_finite() {
+    if d.is_nan() || d.abs() <= 1e-300 || !d.is_finite() {
         return None;
     }
     let mut x = [0.0; 3];
@@ -325,7 +340,7 @@ pub fn butterworth_sections(
     let pairs = order / 2;
     for (i, slot) in out.iter_mut().enumerate().take(pairs) {
         // Angle of the pole pair from the negative real axis.
-        let theta = if order % 2 == 0 {
+        let theta = if order.is_multiple_of(2) {
             PI * (2 * i + 1) as f64 / (2 * order) as f64
         } else {
             PI * (i + 1) as f64 / order as f64
@@ -338,7 +353,7 @@ pub fn butterworth_sections(
         };
     }
     let mut len = pairs;
-    if order % 2 == 1 {
+    if !order.is_multiple_of(2) {
         // First order as (σ + 1)-cancelled second order: LP 1/(σ+1), HP σ/(σ+1).
         out[len] = if high_pass {
             SvfCoefs::from_numerator(g, 2.0, 1.0, 1.0, 0.0)

@@ -54,10 +54,13 @@ struct Section {
     dm0: f64,
     dm1: f64,
     dm2: f64,
-    a1: f64,
-    a2: f64,
-    g2: f64,
-    n1: f64,
+    // Derived, pre-broadcast to both lanes so the SIMD tick needs no shuffles.
+    a1: F2,
+    a2: F2,
+    g2: F2,
+    n1: F2,
+    b0: F2,
+    m2b: F2,
     ic1: F2,
     ic2: F2,
 }
@@ -65,10 +68,15 @@ struct Section {
 impl Section {
     #[inline(always)]
     fn derive(&mut self) {
-        self.a1 = 1.0 / (1.0 + self.g * (self.g + self.k));
-        self.a2 = self.g * self.a1;
-        self.g2 = 2.0 * self.g;
-        self.n1 = self.m1 + self.g * self.m2;
+        let a1 = 1.0 / (1.0 + self.g * (self.g + self.k));
+        let a2 = self.g * a1;
+        let n1 = self.m1 + self.g * self.m2;
+        self.a1 = [a1; 2];
+        self.a2 = [a2; 2];
+        self.g2 = [2.0 * self.g; 2];
+        self.n1 = [n1; 2];
+        self.b0 = [self.m0 + n1 * a2; 2];
+        self.m2b = [self.m2; 2];
     }
 
     fn set_now(&mut self, c: &SvfCoefs) {
@@ -103,14 +111,20 @@ impl Section {
     }
 
     /// Both lanes, one sample (the SIMD path).
+    ///
+    /// Simper's update rearranged so the input reaches the output through one multiply and one
+    /// add (`y = b0·x + q`, with `q` and `p` from the state only): the cascade's sample-to-output
+    /// latency is that of a direct-form biquad, while the state still evolves as the TPT SVF's.
     #[inline(always)]
     fn tick(&mut self, x: F2) -> F2 {
         let mut y = [0.0; 2];
         for l in 0..2 {
-            let v1 = self.a1 * self.ic1[l] + self.a2 * (x[l] - self.ic2[l]);
-            y[l] = self.m0 * x[l] + self.n1 * v1 + self.m2 * self.ic2[l];
-            self.ic2[l] += self.g2 * v1;
-            self.ic1[l] = 2.0 * v1 - self.ic1[l];
+            let p = self.a1[l] * self.ic1[l] - self.a2[l] * self.ic2[l];
+            let q = self.n1[l] * p + self.m2b[l] * self.ic2[l];
+            y[l] = self.b0[l] * x[l] + q;
+            let v1 = self.a2[l] * x[l] + p;
+            self.ic2[l] += self.g2[l] * v1;
+            self.ic1[l] = (v1 + v1) - self.ic1[l];
         }
         y
     }
@@ -118,10 +132,12 @@ impl Section {
     /// One lane, one sample (the scalar path): the same arithmetic in the same order.
     #[inline(always)]
     fn tick_lane(&mut self, x: f64, l: usize) -> f64 {
-        let v1 = self.a1 * self.ic1[l] + self.a2 * (x - self.ic2[l]);
-        let y = self.m0 * x + self.n1 * v1 + self.m2 * self.ic2[l];
-        self.ic2[l] += self.g2 * v1;
-        self.ic1[l] = 2.0 * v1 - self.ic1[l];
+        let p = self.a1[l] * self.ic1[l] - self.a2[l] * self.ic2[l];
+        let q = self.n1[l] * p + self.m2b[l] * self.ic2[l];
+        let y = self.b0[l] * x + q;
+        let v1 = self.a2[l] * x + p;
+        self.ic2[l] += self.g2[l] * v1;
+        self.ic1[l] = (v1 + v1) - self.ic1[l];
         y
     }
 
@@ -147,6 +163,19 @@ impl Section {
     }
 }
 
+/// How a band is run inside the present sub-block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Bypassed.
+    Silent,
+    /// Stereo (or mono), fully in, coefficients static: straight through the sections.
+    Simple,
+    /// As `Simple`, with coefficients ramping towards the next design.
+    SimpleRamp,
+    /// Fading, ramping, or on part of the signal.
+    General,
+}
+
 #[derive(Clone, Debug)]
 struct Band {
     /// What the host asked for.
@@ -164,6 +193,7 @@ struct Band {
     mix_end: f64,
     ramping: bool,
     started: bool,
+    mode: Mode,
     sections: [Section; MAX_SECTIONS_PER_BAND],
     len: usize,
     target_design: BandDesign,
@@ -185,6 +215,7 @@ impl Band {
             mix_end: 0.0,
             ramping: false,
             started: false,
+            mode: Mode::Silent,
             sections: [Section::default(); MAX_SECTIONS_PER_BAND],
             len: 1,
             target_design: BandDesign::IDENTITY,
@@ -208,6 +239,50 @@ impl Band {
             q: self.q_log2.current().exp2(),
             order: self.order,
             placement: self.placement,
+        }
+    }
+
+    /// One frame through a band that fades, ramps, or works on part of the signal. `t` is the
+    /// position inside the sub-block (0..=1] for the fade.
+    #[inline(never)]
+    fn general_frame(&mut self, x: F2, t: f64, mono: bool) -> F2 {
+        let (ms, a0, a1) = EqBank::lanes(self.placement, mono);
+        let inp = if ms {
+            [0.5 * (x[0] + x[1]), 0.5 * (x[0] - x[1])]
+        } else {
+            x
+        };
+        let mut y = inp;
+        if self.ramping {
+            for s in &mut self.sections[..self.len] {
+                s.step_coefs();
+                y = s.tick(y);
+            }
+        } else {
+            for s in &mut self.sections[..self.len] {
+                y = s.tick(y);
+            }
+        }
+        let m = self.mix_at(t);
+        let w = [if a0 { m } else { 0.0 }, if a1 { m } else { 0.0 }];
+        let out = [
+            inp[0] + w[0] * (y[0] - inp[0]),
+            inp[1] + w[1] * (y[1] - inp[1]),
+        ];
+        if ms {
+            [out[0] + out[1], out[0] - out[1]]
+        } else {
+            out
+        }
+    }
+
+    /// The fade gain at position `t` of the sub-block (exactly 1 when fully in).
+    #[inline(always)]
+    fn mix_at(&self, t: f64) -> f64 {
+        if self.mix_start == 1.0 && self.mix_end == 1.0 {
+            1.0
+        } else {
+            self.mix_start + (self.mix_end - self.mix_start) * t
         }
     }
 
@@ -424,70 +499,67 @@ impl EqBank {
         }
     }
 
-    /// Runs `n` frames starting at offset `pos` of `(left, right)` through every band.
-    #[inline(always)]
+    /// Runs the frames of `(left, right)` (inside one sub-block) through every band.
     fn run_frames(&mut self, left: &mut [f32], right: &mut [f32], mono: bool) {
-        let n = left.len();
-        for i in 0..n {
-            let mut x: F2 = [left[i] as f64, right[i] as f64];
-            for b in &mut self.bands {
-                if b.is_silent() {
-                    continue;
-                }
-                let (ms, a0, a1) = Self::lanes(b.placement, mono);
-                let inp = if ms {
-                    [0.5 * (x[0] + x[1]), 0.5 * (x[0] - x[1])]
-                } else {
-                    x
-                };
-                let mut y = inp;
+        // Hoist every per-band decision out of the sample loop: most bands are "simple"
+        // (stereo, fully in, not ramping) and run straight through their sections.
+        for b in &mut self.bands {
+            let (ms, a0, a1) = Self::lanes(b.placement, mono);
+            let full = b.mix_start == 1.0 && b.mix_end == 1.0;
+            b.mode = if b.is_silent() || !(a0 || a1) {
+                Mode::Silent
+            } else if full && !ms && (a0 && (a1 || mono)) {
                 if b.ramping {
-                    for s in &mut b.sections[..b.len] {
-                        s.step_coefs();
-                        y = s.tick(y);
-                    }
+                    Mode::SimpleRamp
                 } else {
-                    for s in &mut b.sections[..b.len] {
-                        y = s.tick(y);
-                    }
+                    Mode::Simple
                 }
-                let full = b.mix_start == 1.0 && b.mix_end == 1.0;
-                let m = if full {
-                    1.0
-                } else {
-                    let t = (self.phase + i + 1) as f64 / self.sub_block as f64;
-                    b.mix_start + (b.mix_end - b.mix_start) * t
-                };
-                let w = [if a0 { m } else { 0.0 }, if a1 { m } else { 0.0 }];
-                let out = if full && a0 && a1 {
-                    y
-                } else {
-                    [
-                        inp[0] + w[0] * (y[0] - inp[0]),
-                        inp[1] + w[1] * (y[1] - inp[1]),
-                    ]
-                };
-                x = if ms {
-                    [out[0] + out[1], out[0] - out[1]]
-                } else {
-                    out
-                };
+            } else {
+                Mode::General
+            };
+        }
+        let t0 = self.phase as f64;
+        let inv_sub = 1.0 / self.sub_block as f64;
+        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+            let mut x: F2 = [*l as f64, *r as f64];
+            let t = (t0 + (i + 1) as f64) * inv_sub;
+            for b in &mut self.bands {
+                match b.mode {
+                    Mode::Silent => {}
+                    Mode::Simple => {
+                        for s in &mut b.sections[..b.len] {
+                            x = s.tick(x);
+                        }
+                    }
+                    Mode::SimpleRamp => {
+                        for s in &mut b.sections[..b.len] {
+                            s.step_coefs();
+                            x = s.tick(x);
+                        }
+                    }
+                    Mode::General => x = b.general_frame(x, t, mono),
+                }
             }
-            left[i] = to_output(x[0]);
-            right[i] = to_output(x[1]);
+            *l = to_output(x[0]);
+            *r = to_output(x[1]);
         }
     }
 
-    /// Scalar reference of [`Self::run_frames`]: each channel through each section separately.
+    /// Scalar reference of [`Self::run_frames`]: the same arithmetic, one channel at a time
+    /// through each section.
     fn run_frames_scalar(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let n = left.len();
-        for i in 0..n {
-            let mut x = [left[i] as f64, right[i] as f64];
+        let t0 = self.phase as f64;
+        let inv_sub = 1.0 / self.sub_block as f64;
+        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+            let mut x = [*l as f64, *r as f64];
+            let t = (t0 + (i + 1) as f64) * inv_sub;
             for b in &mut self.bands {
-                if b.is_silent() {
+                let (ms, a0, a1) = Self::lanes(b.placement, false);
+                let full = b.mix_start == 1.0 && b.mix_end == 1.0;
+                if b.is_silent() || !(a0 || a1) {
                     continue;
                 }
-                let (ms, a0, a1) = Self::lanes(b.placement, false);
+                let simple = full && !ms && !b.ramping && a0 && a1;
                 let inp = if ms {
                     [0.5 * (x[0] + x[1]), 0.5 * (x[0] - x[1])]
                 } else {
@@ -501,28 +573,22 @@ impl EqBank {
                     y[0] = s.tick_lane(y[0], 0);
                     y[1] = s.tick_lane(y[1], 1);
                 }
-                let full = b.mix_start == 1.0 && b.mix_end == 1.0;
-                let m = if full {
-                    1.0
-                } else {
-                    let t = (self.phase + i + 1) as f64 / self.sub_block as f64;
-                    b.mix_start + (b.mix_end - b.mix_start) * t
-                };
+                if simple {
+                    x = y;
+                    continue;
+                }
+                let m = b.mix_at(t);
                 let w0 = if a0 { m } else { 0.0 };
                 let w1 = if a1 { m } else { 0.0 };
-                let out = if full && a0 && a1 {
-                    y
-                } else {
-                    [inp[0] + w0 * (y[0] - inp[0]), inp[1] + w1 * (y[1] - inp[1])]
-                };
+                let out = [inp[0] + w0 * (y[0] - inp[0]), inp[1] + w1 * (y[1] - inp[1])];
                 x = if ms {
                     [out[0] + out[1], out[0] - out[1]]
                 } else {
                     out
                 };
             }
-            left[i] = to_output(x[0]);
-            right[i] = to_output(x[1]);
+            *l = to_output(x[0]);
+            *r = to_output(x[1]);
         }
     }
 
