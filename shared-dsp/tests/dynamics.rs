@@ -752,3 +752,70 @@ fn meters_report_max_since_last_read_and_input_level() {
     // The dot sits at the -60 dBFS input after the meter's fall.
     assert!((comp.current_input_level_db() + 60.0).abs() < 0.1);
 }
+
+#[test]
+fn sidechain_high_pass_removes_bass_from_the_key() {
+    // A 50 Hz sine at 0 dBFS drives a -30 dBFS, 4:1 threshold. With a 500 Hz sidechain
+    // high-pass (12 dB/oct) the detector sees the filter's response at 50 Hz (≈ -40 dB), so
+    // the reduction follows the curve at that lower level.
+    let sr = 48_000.0f32;
+    let n = 48_000;
+    let x = sine(1.0, 50.0, sr as f64, n);
+    let mut reductions = Vec::new();
+    for hpf_hz in [0.0f32, 500.0] {
+        let p = CompressorParams {
+            threshold_db: -50.0,
+            ratio: 4.0,
+            knee_db: 0.0,
+            // RMS over 50 ms: little ripple at 50 Hz, and the filter's start-up transient is
+            // forgotten within the second.
+            detector: DetectorMode::Rms,
+            rms_window_ms: 50.0,
+            attack_ms: 5.0,
+            release_ms: 100.0,
+            sidechain_hpf_hz: hpf_hz,
+            ..Default::default()
+        };
+        let mut comp = Compressor::new(1, sr, 512);
+        comp.set_params(&p);
+        let y = compress_mono(&mut comp, &x, 512);
+        let gain = level_db(&y[n / 2..]) - level_db(&x[n / 2..]);
+        let mut hp = shared_dsp::dynamics::SidechainHighPass::new();
+        hp.set_cutoff_hz(hpf_hz, sr);
+        let key_db = hp.response_db(50.0) as f32;
+        let expected = p.curve().output_db(key_db) - key_db;
+        assert!(
+            (gain - expected as f64).abs() < 0.1,
+            "hpf {hpf_hz}: {gain} vs {expected}"
+        );
+        reductions.push(-gain);
+    }
+    println!("reduction without / with 500 Hz sidechain HPF: {reductions:?}");
+    assert!(reductions[0] > 37.0 && reductions[1] < 8.0);
+}
+
+#[test]
+fn gate_stereo_link_zero_is_independent_and_full_is_identical() {
+    let sr = 48_000.0f32;
+    let n = 24_000;
+    // Left loud (open), right silent: unlinked, only the right closes; linked, both stay open.
+    for (link, right_gr) in [(0.0f32, 60.0f32), (1.0, 0.0)] {
+        let p = GateParams {
+            threshold_db: -40.0,
+            range_db: 60.0,
+            release_ms: 5.0,
+            stereo_link: link,
+            ..Default::default()
+        };
+        let mut gate = Gate::new(2, sr, 512);
+        gate.set_params(&p);
+        let mut ch = vec![vec![0.5f32; n], vec![0.0f32; n]];
+        run_blocks(&mut ch, 512, |s, _, _| gate.process(s, None));
+        assert_eq!(gate.channel_gain_reduction_db(0), 0.0);
+        assert!(
+            (gate.channel_gain_reduction_db(1) - right_gr).abs() < 1e-3,
+            "link {link}"
+        );
+        assert_eq!(gate.is_open(1), link == 1.0);
+    }
+}
