@@ -44,8 +44,8 @@
 //! Smoothing averages power over a constant fraction of an octave, so it keeps the level of
 //! noise-like content (white noise stays flat, at the per-bin level above) and a tone's
 //! frequency (the smoothed curve peaks at the tone), but spreads a tone's power over the band:
-//! measured for a −6.02 dBFS sine, N = 8192 at 48 kHz, Hann, 1/6 octave: −8.3 dB at 97 Hz,
-//! −17.3 dB at 1 kHz, −27.2 dB at 9.9 kHz (1/3 octave: −10.4, −20.3, −30.2 dB). Unsmoothed
+//! measured for a −6.02 dBFS sine, N = 8192 at 48 kHz, Hann, 1/6 octave: −8.5 dB at 97 Hz,
+//! −17.6 dB at 1 kHz, −27.4 dB at 9.9 kHz (1/3 octave: −10.7, −20.6, −30.5 dB). Unsmoothed
 //! (`set_smoothing_octaves(0.0)`), each display point shows the loudest bin between the
 //! geometric midpoints to its neighbours, so tones keep their level (down to the scalloping
 //! loss) even where display points are sparser than bins.
@@ -339,6 +339,16 @@ impl SpectrumAnalyzer {
         self.frames != before
     }
 
+    /// Discards every sample waiting in the tap's ring without analysing it (e.g. when the
+    /// editor reopens and the waiting audio is stale). Never allocates.
+    pub fn discard_pending(&mut self) {
+        if let Some(c) = self.consumer.as_mut() {
+            c.clear();
+            c.take_dropped();
+        }
+        self.fill = 0;
+    }
+
     /// Analyses `samples` directly (no ring): every time a hop completes, one frame is
     /// transformed and folded into the average and peaks. Non-finite samples count as silence.
     /// Returns the number of frames analysed. Never allocates.
@@ -462,7 +472,9 @@ impl SpectrumAnalyzer {
             } else if self.hold_left_s[k] > 0.0 {
                 self.hold_left_s[k] -= hop_s;
             } else {
-                self.peak[k] = (self.peak[k] * decay).max(avg);
+                // Flushed like the average, so a long decay never turns subnormal.
+                let p = (self.peak[k] * decay).max(avg);
+                self.peak[k] = if p > MIN_GAIN * MIN_GAIN { p } else { 0.0 };
             }
         }
     }

@@ -132,6 +132,12 @@ fn overflowing_ring_restarts_cleanly() {
     tap.push(&y);
     assert!(a.update());
     assert!(a.power().iter().all(|p| p.is_finite()));
+    // Stale audio can be dropped unanalysed.
+    let frames = a.frame_count();
+    tap.push(&y);
+    assert_no_alloc::assert_no_alloc(|| a.discard_pending());
+    assert!(!a.update());
+    assert_eq!(a.frame_count(), frames);
 }
 
 #[test]

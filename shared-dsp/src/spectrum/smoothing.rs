@@ -1,19 +1,18 @@
 //! Fractional-octave smoothing of a power spectrum, evaluated at arbitrary display frequencies.
 //!
 //! Technique: each display point at `f` is a weighted mean of the power spectrum over
-//! `f · 2^(±W)` with a Hann-shaped weight in log-frequency (`cos²` of `π/2 · log2(f'/f) / W`),
-//! whose equivalent rectangular width is `W` octaves: "1/3-octave smoothing" means `W = 1/3`.
+//! `f · 2^(±W)` with a bell-shaped weight symmetric in log-frequency (a biweight, see
+//! `weight`), whose equivalent rectangular width is about `W` octaves (1.07 W):
+//! "1/3-octave smoothing" means `W = 1/3`.
 //! Averaging power (not dB) keeps the mean level of noise; a weight that is uniform per
 //! octave (the `1/f'` Jacobian) and peaks at the centre keeps a pure tone's peak at its own
 //! frequency. Follows the constant-relative-bandwidth smoothing of Hatziantoniou & Mourjopoulos,
 //! "Generalized fractional-octave smoothing of audio and acoustic responses", JAES 48(4), 2000,
-//! with a Hann window as the smoothing kernel.
+//! with a biweight as the smoothing kernel.
 //!
 //! Where the band spans fewer than a few bins (low frequencies), the power is interpolated
 //! linearly between bins and integrated numerically, so the curve stays smooth instead of
 //! stepping from bin to bin.
-
-use std::f64::consts::{FRAC_PI_2, LN_2};
 
 /// Power interpolated linearly at fractional bin `x` (clamped to the spectrum).
 #[inline]
@@ -27,8 +26,19 @@ fn interpolate(power: &[f32], x: f64) -> f64 {
     a + t * (b - a)
 }
 
-/// Mean power around fractional bin `x` with the log-Hann weight of half-width `half_octaves`
-/// (`0` = no smoothing, plain interpolation).
+/// Smoothing weight of a bin at frequency ratio `r = f'/f` to the display point: a biweight
+/// `(1 − t²)²` of `t = (r − 1/r) / (R − 1/R)`, `R = 2^half_octaves`. `t` is odd in
+/// `log2 r` (swapping `r` and `1/r` flips its sign), so the weight is symmetric in
+/// log-frequency and peaks at `r = 1`, and it costs no transcendental function per bin.
+#[inline]
+fn weight(r: f64, r_inv: f64, inv_span: f64) -> f64 {
+    let t = (r - r_inv) * inv_span;
+    let v = 1.0 - t * t;
+    if v > 0.0 { v * v } else { 0.0 }
+}
+
+/// Mean power around fractional bin `x` over `x · 2^(±half_octaves)` with the log-symmetric
+/// biweight of [`weight`] (`0` = no smoothing, plain interpolation).
 pub(crate) fn smoothed_power(power: &[f32], x: f64, half_octaves: f64) -> f64 {
     if power.is_empty() {
         return 0.0;
@@ -37,20 +47,21 @@ pub(crate) fn smoothed_power(power: &[f32], x: f64, half_octaves: f64) -> f64 {
         return interpolate(power, x);
     }
     let up = half_octaves.exp2();
+    let inv_span = 1.0 / (up - 1.0 / up);
     let lo = x / up;
     let hi = x * up;
     let last = (power.len() - 1) as f64;
     if hi - lo >= 8.0 {
-        // Enough bins: sum them, weight w(u)/k (uniform per octave).
+        // Enough bins: sum them with weight w / k (uniform per octave, so the weight is a
+        // density in log-frequency).
         let k0 = lo.ceil().max(1.0) as usize;
         let k1 = hi.floor().min(last) as usize;
+        let inv_x = 1.0 / x;
         let (mut num, mut den) = (0.0, 0.0);
-        let scale = FRAC_PI_2 / half_octaves;
         for (k, &p) in power.iter().enumerate().take(k1 + 1).skip(k0) {
             let kf = k as f64;
-            let u = (kf / x).log2();
-            let c = (u * scale).cos();
-            let w = c * c / kf;
+            let inv_k = 1.0 / kf;
+            let w = weight(kf * inv_x, x * inv_k, inv_span) * inv_k;
             num += w * p as f64;
             den += w;
         }
@@ -63,12 +74,16 @@ pub(crate) fn smoothed_power(power: &[f32], x: f64, half_octaves: f64) -> f64 {
     let (mut num, mut den) = (0.0, 0.0);
     for j in 0..=STEPS {
         let u = half_octaves * (2.0 * j as f64 / STEPS as f64 - 1.0);
-        let c = (u * FRAC_PI_2 / half_octaves).cos();
-        let w = c * c;
-        num += w * interpolate(power, x * (u * LN_2).exp());
+        let r = u.exp2();
+        let w = weight(r, 1.0 / r, inv_span);
+        num += w * interpolate(power, x * r);
         den += w;
     }
-    num / den
+    if den > 0.0 {
+        num / den
+    } else {
+        interpolate(power, x)
+    }
 }
 
 /// Unsmoothed display value for a point at fractional bin `x` whose display cell spans bins
