@@ -461,3 +461,11 @@ fn pre_ringing_of_a_low_bell() {
         assert!(max_pre < -10.0);
     }
 }
+
+#[test]
+fn halves_can_move_to_their_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<PartitionedConvolver>();
+    assert_send::<shared_dsp::convolution::KernelSender>();
+    assert_send::<LinearPhaseDesigner>();
+}

@@ -281,3 +281,10 @@ fn tilt_pivots_at_1_khz() {
     assert!((tilted[1] - flat[1]).abs() < 1e-4);
     assert!((tilted[2] - flat[2] - 9.0).abs() < 1e-3);
 }
+
+#[test]
+fn halves_can_move_to_their_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<SpectrumAnalyzer>();
+    assert_send::<shared_dsp::spectrum::SpectrumTap>();
+}
