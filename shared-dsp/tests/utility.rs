@@ -318,9 +318,9 @@ fn ms_round_trip_within_rounding() {
 #[test]
 fn pan_laws_centre_values_power_and_balance() {
     for (law, centre_db) in [
-        (PanLaw::Minus3Db, -3.010_300),
-        (PanLaw::Minus4_5Db, -4.515_450),
-        (PanLaw::Minus6Db, -6.020_600),
+        (PanLaw::Minus3Db, -3.0103),
+        (PanLaw::Minus4_5Db, -4.51545),
+        (PanLaw::Minus6Db, -6.0206),
     ] {
         let (l, r) = pan_gains(0.0, law);
         assert!(l == r);
