@@ -19,10 +19,26 @@
 //! The numerator `c2σ² + c1σ + c0` has `|N(jw)|² = c0² + (c1² − 2c0c2)·w² + c2²·w⁴`:
 //! `c0 = |H(0)|`, `c2 = |H(Nyquist)|`, `c1` from the third point (minimum phase, `c1 ≥ 0`).
 //!
+//! The numerator is not pinned to three points but fitted by least squares (relative power
+//! error ≈ dB error, DC and Nyquist weighted heavily) on a half-octave grid around `f0` plus
+//! fixed points up to 0.47·fs ([`fit_numerator`]). Cuts are designed as the exact inverse of the
+//! boost of the same |gain| (the analog bell/shelf/tilt are reciprocal), so a cut's resonant
+//! zeros get the accuracy of a boost's resonant poles.
+//!
+//! Near Nyquist one section with impulse-invariant poles cannot follow a wide bell's skirt, so
+//! for `f0/fs` above 1/16 the poles are freed as well: a Sanathanan–Koerner iteratively
+//! re-weighted linear least-squares fit of the whole squared magnitude (C. K. Sanathanan,
+//! J. Koerner, IEEE Trans. Autom. Control, 1963), started from the matched design
+//! ([`fit_rational`]). Between `f0/fs` = 1/32 and 1/16 the two designs are blended linearly in
+//! the SVF coefficients, so the coefficients stay continuous under modulation. Measured at
+//! 44.1 kHz (unit test `bells_and_shelves_match_analog_near_nyquist`): bells within 0.44 dB of
+//! the analog prototype at 15 kHz for Q ≤ 0.707 and within 0.64 dB for Q 1–2 at ±18 dB (f0 up
+//! to 16 kHz); shelves within 0.42 dB except high shelves of Q 0.5–0.707 at 16 kHz (≤ 1.25 dB).
+//!
 //! Poles above Nyquist (a bell or shelf placed above `fs/2`, possible at 44.1 kHz with the 30 kHz
 //! range): impulse invariance would alias the resonance down into the audio band, so the pole's
-//! damped frequency is limited to [`MAX_POLE_ANGLE`] and the matching point moved below Nyquist;
-//! the curve there follows the analog skirt approximately (tests report the error).
+//! damped frequency is limited to [`MAX_POLE_ANGLE`]; the fit then follows the analog skirt
+//! approximately.
 //!
 //! First-order tilt: Vicanek's first-order counterpart — impulse-invariant pole, numerator matched
 //! at DC and Nyquist — embedded in a section with a double pole (`k = 2`) and one cancelled zero.
@@ -116,7 +132,17 @@ pub fn design_band(p: &BandParams, sample_rate: f64) -> BandDesign {
                 _ => (w0 * a * a, 1.0),
             };
             let (g, k) = pole_to_svf(w_p, zeta_p);
-            let c = fit_numerator(&target, fs, g, k, f0, gain_is_zero);
+            let mut c = fit_numerator(&target, fs, g, k, f0, gain_is_zero);
+            // Near Nyquist, free the poles too (iterative rational fit); blend in between so
+            // the coefficients stay continuous in the parameters (modulation-safe).
+            let x = (f0 / fs).min(0.5);
+            let blend = ((x - SK_BLEND.0) / (SK_BLEND.1 - SK_BLEND.0)).clamp(0.0, 1.0);
+            if blend > 0.0
+                && !gain_is_zero
+                && let Some(ck) = fit_rational(&target, fs, f0, &c)
+            {
+                c = lerp_coefs(&c, &ck, blend);
+            }
             d.sections[0] = if p.gain_db < 0.0 { invert(&c) } else { c };
         }
         BandType::HighPass | BandType::LowPass => {
@@ -266,6 +292,147 @@ pub fn fit_numerator(
     SvfCoefs::from_numerator(g, k, c2, c1, c0)
 }
 
+/// Re-weighting passes of the rational fit.
+const SK_ITERATIONS: usize = 3;
+
+/// Range of `f0/fs` over which the matched design hands over to the full rational fit.
+pub const SK_BLEND: (f64, f64) = (1.0 / 32.0, 1.0 / 16.0);
+
+/// Linear interpolation of two sections' coefficients (stable: `g`, `k` stay positive).
+fn lerp_coefs(a: &SvfCoefs, b: &SvfCoefs, t: f64) -> SvfCoefs {
+    let l = |x: f64, y: f64| x + (y - x) * t;
+    SvfCoefs {
+        g: l(a.g, b.g),
+        k: l(a.k, b.k),
+        m0: l(a.m0, b.m0),
+        m1: l(a.m1, b.m1),
+        m2: l(a.m2, b.m2),
+    }
+}
+
+/// Poles and zeros together fitted to `target` in the bilinear domain by the iteratively
+/// re-weighted linear least squares of C. K. Sanathanan and J. Koerner ("Transfer function
+/// synthesis as a ratio of two complex polynomials", IEEE TAC 1963; Levy's method re-weighted),
+/// applied to the squared magnitude: `|H|² = N(u)/D(u)` with `u = (tan(πf/fs)/tan(πf0/fs))²`,
+/// `N = X0 + X1·u + X2·u²`, `D = 1 + Y1·u + Y2·u²`. Starts from `start` (the matched design);
+/// `None` when the fit is not a valid stable section (the caller keeps `start`).
+pub fn fit_rational(
+    target: &dyn Fn(f64) -> f64,
+    fs: f64,
+    f0: f64,
+    start: &SvfCoefs,
+) -> Option<SvfCoefs> {
+    let t0 = warp(f0.min(0.45 * fs), fs);
+    // Points: the half-octave grid around f0 and the fixed points near Nyquist.
+    let mut pts = [(0.0f64, 0.0f64); 24];
+    let mut n = 0;
+    for ratio in HALF_OCTAVES {
+        let f = f0 * ratio;
+        if f <= 0.47 * fs {
+            pts[n] = ((warp(f, fs) / t0).powi(2), target(f));
+            n += 1;
+        }
+    }
+    for frac in [0.2, 0.25, 0.3, 0.34, 0.38, 0.42, 0.45, 0.47] {
+        pts[n] = ((warp(frac * fs, fs) / t0).powi(2), target(frac * fs));
+        n += 1;
+    }
+    let t_dc = target(0.0).max(1e-300);
+    let t_ny = target(0.5 * fs).max(1e-300);
+    // Denominator of the start design in u units.
+    let gs = start.g / t0;
+    let mut y1 = (start.k * start.k - 2.0) / (gs * gs);
+    let mut y2 = 1.0 / (gs * gs * gs * gs);
+    let mut x = [0.0f64; 5];
+    for _ in 0..SK_ITERATIONS {
+        let mut m = [[0.0f64; 5]; 5];
+        let mut v = [0.0f64; 5];
+        let mut row = |a: [f64; 5], b: f64| {
+            for i in 0..5 {
+                for j in 0..5 {
+                    m[i][j] += a[i] * a[j];
+                }
+                v[i] += a[i] * b;
+            }
+        };
+        const EDGE: f64 = 4.0;
+        row([EDGE / t_dc, 0.0, 0.0, 0.0, 0.0], EDGE);
+        row([0.0, 0.0, EDGE / (t_ny * y2), 0.0, -EDGE / y2], 0.0);
+        for &(u, t) in &pts[..n] {
+            let d = 1.0 + y1 * u + y2 * u * u;
+            let w = 1.0 / (t * d).max(1e-300);
+            row([w, w * u, w * u * u, -w * t * u, -w * t * u * u], w * t);
+        }
+        x = solve_n::<5>(m, v)?;
+        y1 = x[3];
+        y2 = x[4];
+        if y2.is_nan() || y2 <= 0.0 {
+            return None;
+        }
+    }
+    let (x0, x1, x2) = (x[0], x[1], x[2]);
+    let sy2 = y2.sqrt();
+    let k2 = 2.0 + y1 / sy2;
+    if [k2, x0, x2].iter().any(|v| v.is_nan()) || k2 <= 1e-8 || x0 < 0.0 || x2 < 0.0 {
+        return None;
+    }
+    let g = t0 / y2.powf(0.25);
+    let k = k2.sqrt();
+    let c0 = x0.sqrt();
+    let c2 = (x2 / y2).sqrt();
+    let c1 = (x1 / sy2 + 2.0 * c0 * c2).max(0.0).sqrt();
+    let c = SvfCoefs::from_numerator(g, k, c2, c1, c0);
+    [c.g, c.k, c.m0, c.m1, c.m2]
+        .iter()
+        .all(|v| v.is_finite())
+        .then_some(c)
+}
+
+/// Gaussian elimination with partial pivoting and column equilibration (`None` when singular).
+fn solve_n<const N: usize>(mut m: [[f64; N]; N], mut v: [f64; N]) -> Option<[f64; N]> {
+    // Equilibrate: scale unknown j by 1/sqrt(m[j][j]).
+    let mut scale = [1.0f64; N];
+    for j in 0..N {
+        if m[j][j] > 0.0 {
+            scale[j] = 1.0 / m[j][j].sqrt();
+        }
+    }
+    for i in 0..N {
+        for j in 0..N {
+            m[i][j] *= scale[i] * scale[j];
+        }
+        v[i] *= scale[i];
+    }
+    for col in 0..N {
+        let piv = (col..N).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+        if m[piv][col].abs() < 1e-14 {
+            return None;
+        }
+        m.swap(col, piv);
+        v.swap(col, piv);
+        let pivot_row = m[col];
+        for r in col + 1..N {
+            let f = m[r][col] / pivot_row[col];
+            for (e, p) in m[r][col..].iter_mut().zip(&pivot_row[col..]) {
+                *e -= f * p;
+            }
+            v[r] -= f * v[col];
+        }
+    }
+    let mut x = [0.0f64; N];
+    for i in (0..N).rev() {
+        let mut acc = v[i];
+        for j in i + 1..N {
+            acc -= m[i][j] * x[j];
+        }
+        x[i] = acc / m[i][i];
+    }
+    for i in 0..N {
+        x[i] *= scale[i];
+    }
+    x.iter().all(|e| e.is_finite()).then_some(x)
+}
+
 /// `2^(j/2)` for `j = −6..=6`: the half-octave fitting grid around `f0`.
 const HALF_OCTAVES: [f64; 13] = [
     0.125,
@@ -410,7 +577,7 @@ mod tests {
                     "{kind:?} q {q}: worst err@15k {:.3} dB (f0 {}, g {})",
                     worst.0, worst.1, worst.2
                 );
-                let limit = if kind == BandType::Bell { 0.8 } else { 2.0 };
+                let limit = if kind == BandType::Bell { 0.65 } else { 1.3 };
                 assert!(worst.0 < limit, "{kind:?} q {q}: {worst:?}");
             }
         }
