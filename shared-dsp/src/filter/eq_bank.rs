@@ -16,8 +16,8 @@
 //! pay nothing extra. The sub-block grid is global (a running counter), so the output does not
 //! depend on how the host splits blocks.
 //!
-//! Type, order and placement changes cannot glide: the band fades out (5 ms), switches, resets
-//! its state and fades back in. Switching a band on/off crossfades the same way. A band that is
+//! Type, order and placement changes cannot glide: the band fades out (one-pole, τ = 5/3 ms,
+//! about 10 ms to silence), switches, resets its state and fades back in. Switching a band on/off crossfades the same way. A band that is
 //! off is skipped (bit-transparent); a bell/shelf/tilt at exactly 0 dB is an exact wire.
 //!
 //! Mid/side: `M = (L + R)/2`, `S = (L − R)/2`, `L = M + S`, `R = M − S`.
@@ -192,7 +192,6 @@ struct Band {
     mix_start: f64,
     mix_end: f64,
     ramping: bool,
-    started: bool,
     mode: Mode,
     sections: [Section; MAX_SECTIONS_PER_BAND],
     len: usize,
@@ -214,7 +213,6 @@ impl Band {
             mix_start: 0.0,
             mix_end: 0.0,
             ramping: false,
-            started: false,
             mode: Mode::Silent,
             sections: [Section::default(); MAX_SECTIONS_PER_BAND],
             len: 1,
@@ -404,7 +402,6 @@ impl EqBank {
                 s.reset();
             }
             b.ramping = false;
-            b.started = true;
         }
     }
 
