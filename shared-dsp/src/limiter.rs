@@ -24,10 +24,10 @@
 //!    f32); after an oversampled stage it catches the downsampling filter's small ringing.
 //!
 //! Measured true-peak accuracy (16x reference, `tests/limiter.rs`, drive up to +40 dB):
-//! band-limited material (sweeps to 0.45 fs, tones, EBU Tech 3341 cases) ≤ ceiling + 0.11 dB
-//! at 1x and ≤ 0.09 dB over oversampled; full-band white noise ≤ 0.26 dB over oversampled but
-//! up to 2.2 dB over at 1x — without oversampling, gain changes between samples move the inter-sample
-//! peaks of near-Nyquist content. Use 2x or more for true-peak delivery.
+//! band-limited material (sweeps to 0.45 fs, tones, EBU Tech 3341 cases) ≤ ceiling + 0.09 dB
+//! at 1x and ≤ + 0.01 dB oversampled; full-band white noise ≤ + 0.07 dB oversampled but up to
+//! + 0.3 dB at 1x (without oversampling, gain changes between samples move the inter-sample
+//! peaks of near-Nyquist content). Use 2x or more for the strictest true-peak delivery.
 //!
 //! Auto-release (dual stage): a fast stage releases with the user's release time; a slow stage
 //! follows the required gain with a 100 ms attack and 1 s release, and the applied gain is the
@@ -39,8 +39,8 @@
 //!
 //! Latency (exact, integer, base-rate samples): look-ahead + oversampler round trip (76 at
 //! 2x/4x/8x) + in true-peak mode the detector's delay (rounded up to whole base samples, so the
-//! attack still spans the full look-ahead: 20 at 1x, 3 at 2x, 1 at 4x/8x) and the safety stage
-//! (28).
+//! attack still spans the full look-ahead: 32 at 1x, 3 at 2x, 1 at 4x/8x) and the safety stage
+//! (40).
 //!
 //! Allocation: `new` allocates for every setting (8x, 10 ms look-ahead, the given sample rate);
 //! `set_*`, `process`, `reset` never allocate.
@@ -50,7 +50,7 @@ pub mod sliding_min;
 
 use crate::oversampling::Oversampler;
 use crate::oversampling::fir::{
-    FirHistory, PolyphaseBank, kaiser_beta, kaiser_length, kaiser_lowpass,
+    FirHistory, PeakRefiner, PolyphaseBank, kaiser_beta, kaiser_length, kaiser_lowpass,
 };
 use crate::util::{Smoother, db_to_gain, gain_to_db, one_pole_coef, sanitize};
 use gain_computer::GainComputer;
@@ -106,12 +106,13 @@ fn factor_index(factor: usize) -> usize {
 /// signal by `r` (8 at m = 1, else 16/m). Returns the bank and its worst report delay in
 /// gain-stage samples (how late an inter-sample peak next to sample `t` may be reported).
 fn detector(m: usize) -> (PolyphaseBank, usize) {
-    // At M = 1 the pass band reaches fs/2 and the stop band starts at 0.6 fs: the detector sees
-    // everything up to Nyquist (it over-reads slightly there, which only limits a little more)
-    // rather than under-reading near-Nyquist content as a 0.45 fs design would. At M ≥ 2 the
-    // signal is band-limited to the oversampler's stop-band edge, so the images start far up.
+    // At M = 1 the transition is narrow (0.47–0.53 fs) so near-Nyquist content, where inter-
+    // sample peaks are largest, is measured rather than filtered away (a 0.45–0.55 design
+    // under-read full-band noise by ~0.4 dB and let 2 dB overs through). At M ≥ 2 the signal is
+    // band-limited to the oversampler's stop-band edge, so the images start far up. The 8x / 16x
+    // points are refined by parabolic peak interpolation (`PeakRefiner`).
     let (r, pass, stop) = if m == 1 {
-        (8, 0.5, 0.6)
+        (8, 0.47, 0.53)
     } else {
         let p = crate::oversampling::STOPBAND_EDGE / m as f64;
         (16 / m, p, 1.0 - p)
@@ -146,6 +147,7 @@ pub struct Limiter {
     oversampler: Oversampler,
     detectors: Vec<(PolyphaseBank, usize)>,
     det_hist: Vec<FirHistory>,
+    det_refine: Vec<PeakRefiner>,
     gain: Vec<GainComputer>,
     delay: Vec<Vec<f32>>,
     delay_pos: usize,
@@ -153,6 +155,7 @@ pub struct Limiter {
     ceiling_pos: usize,
     // True-peak safety stage at the base rate (true-peak mode only).
     stage2_hist: Vec<FirHistory>,
+    stage2_refine: Vec<PeakRefiner>,
     stage2_gain: Vec<GainComputer>,
     stage2_delay: Vec<Vec<f32>>,
     stage2_ceiling: Vec<f32>,
@@ -203,6 +206,8 @@ impl Limiter {
             ceiling_db: Smoother::new(-1.0),
             oversampler: Oversampler::new(num_channels, 1, CHUNK),
             detectors,
+            det_refine: vec![PeakRefiner::default(); num_channels],
+            stage2_refine: vec![PeakRefiner::default(); num_channels],
             det_hist: (0..num_channels)
                 .map(|_| FirHistory::new(max_det_taps))
                 .collect(),
@@ -401,6 +406,13 @@ impl Limiter {
         for h in &mut self.det_hist {
             h.reset();
         }
+        for r in self
+            .det_refine
+            .iter_mut()
+            .chain(self.stage2_refine.iter_mut())
+        {
+            r.reset();
+        }
         for g in &mut self.gain {
             g.reset();
         }
@@ -478,9 +490,10 @@ impl Limiter {
                 }
                 LimiterMode::TruePeak => {
                     let hist = &mut self.det_hist[ch];
+                    let refine = &mut self.det_refine[ch];
                     for (l, &v) in level.iter_mut().zip(x) {
                         hist.push(v);
-                        *l = v.abs().max(bank.peak(hist.window()));
+                        *l = v.abs().max(refine.peak(bank, hist.window()));
                     }
                 }
             }
@@ -561,7 +574,7 @@ impl Limiter {
                     let v = sanitize(out[start + i]);
                     let h = &mut self.stage2_hist[ch];
                     h.push(v);
-                    let lv = v.abs().max(bank1.peak(h.window()));
+                    let lv = v.abs().max(self.stage2_refine[ch].peak(bank1, h.window()));
                     self.stage2_level[ch] = lv;
                     mx = mx.max(lv);
                 }

@@ -8,16 +8,18 @@
 //!   under-read by up to about 0.7 dB for content close to Nyquist.
 //! - [`TruePeakMode::Accurate`]: 8x, a Kaiser-windowed sinc of our own design (see
 //!   [`crate::oversampling::fir`]) with its pass band flat to 0.003 dB up to 0.45 fs and 70 dB
-//!   rejection from 0.55 fs. Sampling a 0.45 fs sine on a grid 1/8 sample wide can miss its
-//!   crest by at most half a step: cos(2π · 0.45 / 16) → -0.136 dB, so the worst-case under-read
-//!   near Nyquist is about 0.14 dB (tested below 0.2 dB).
+//!   rejection from 0.55 fs. Sampling a 0.45 fs sine on a grid 1/8 sample wide could miss its
+//!   crest by half a step (cos(2π · 0.45 / 16) → -0.136 dB), so each local maximum of the 8x
+//!   stream is refined by a parabola through it and its neighbours
+//!   ([`crate::oversampling::fir::PeakRefiner`]); the measured worst under-read from 0.40 to
+//!   0.45 fs is then a few thousandths of a dB (tested ≤ 0.2 dB).
 //!
 //! Both modes also take the magnitude of the original samples into the maximum, so the true
 //! peak never reads below the sample peak. The meter only measures: it adds no latency.
 //! Test signals: EBU Tech 3341 (v3, 2016), true-peak cases 15–19.
 
 use crate::oversampling::fir::{
-    FirHistory, PolyphaseBank, kaiser_beta, kaiser_length, kaiser_lowpass,
+    FirHistory, PeakRefiner, PolyphaseBank, kaiser_beta, kaiser_length, kaiser_lowpass,
 };
 use crate::util::sanitize;
 
@@ -144,6 +146,7 @@ pub struct TruePeakMeter {
     mode: TruePeakMode,
     bank: PolyphaseBank,
     histories: Vec<FirHistory>,
+    refiners: Vec<PeakRefiner>,
     peaks: Vec<f32>,
 }
 
@@ -158,6 +161,7 @@ impl TruePeakMeter {
             mode,
             bank,
             histories,
+            refiners: vec![PeakRefiner::default(); num_channels],
             peaks: vec![0.0; num_channels],
         }
     }
@@ -175,16 +179,23 @@ impl TruePeakMeter {
     /// Measures one block: one slice per channel (extra slices beyond `num_channels` are
     /// ignored). NaN/inf samples count as silence. Never allocates.
     pub fn process(&mut self, channels: &[&[f32]]) {
-        for ((input, hist), peak) in channels
+        let refine = self.mode == TruePeakMode::Accurate;
+        for (((input, hist), refiner), peak) in channels
             .iter()
             .zip(self.histories.iter_mut())
+            .zip(self.refiners.iter_mut())
             .zip(self.peaks.iter_mut())
         {
             let mut m = *peak;
             for &x in input.iter() {
                 let x = sanitize(x);
                 hist.push(x);
-                m = m.max(x.abs()).max(self.bank.peak(hist.window()));
+                let p = if refine {
+                    refiner.peak(&self.bank, hist.window())
+                } else {
+                    self.bank.peak(hist.window())
+                };
+                m = m.max(x.abs()).max(p);
             }
             *peak = m;
         }
@@ -213,6 +224,9 @@ impl TruePeakMeter {
         self.peaks.fill(0.0);
         for h in &mut self.histories {
             h.reset();
+        }
+        for r in &mut self.refiners {
+            r.reset();
         }
     }
 

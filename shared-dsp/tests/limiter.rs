@@ -240,14 +240,13 @@ fn true_peak_mode_stays_within_0_1_db_of_the_ceiling() {
                     let over = 20.0 * tp.log10() - CEILING_DB as f64;
                     // Full-band white noise (also inside "drums") is the known hard case: its
                     // energy right up to Nyquist makes inter-sample peaks depend on how the gain
-                    // moves between samples. Oversampled, the limiter keeps it within 0.3 dB;
-                    // at 1x it can exceed by ~2.2 dB (measured). Band-limited material (sweeps
-                    // to 0.45 fs, steady tones, the Tech 3341 cases) stays within 0.15 dB.
+                    // moves between samples. Measured worst: 0.30 dB over at 1x, 0.06 dB
+                    // oversampled. Band-limited material (sweeps to 0.45 fs, steady tones, the
+                    // Tech 3341 cases): 0.085 dB at 1x, 0.002 dB oversampled.
                     let full_band = name == "noise" || name == "drums";
                     let bound = match (full_band, m) {
-                        (true, 1) => 2.5,
-                        (true, _) => 0.3,
-                        (false, _) => 0.15,
+                        (true, 1) => 0.4,
+                        (_, _) => 0.1,
                     };
                     if std::env::var("LIMITER_REPORT").is_ok() {
                         println!("{name} {sr} {m}x +{drive}: {over:.3}");
@@ -291,6 +290,9 @@ fn measured_latency_equals_reported_latency() {
                         .fold((0, 0.0f32), |a, (i, &v)| if v > a.1 { (i, v) } else { a })
                         .0;
                     assert_eq!(argmax, 5 + lat, "{sr} {mode:?} {m}x {la} ms");
+                    if sr == 48_000.0 && la == 1.0 {
+                        println!("latency at 48 kHz, 1 ms look-ahead, {mode:?} {m}x: {lat}");
+                    }
                     assert!(
                         (l[5 + lat] - 0.25).abs() < 0.03,
                         "{sr} {mode:?} {m}x {la} ms"

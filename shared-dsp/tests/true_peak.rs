@@ -105,8 +105,10 @@ fn sample_peak_never_exceeds_true_peak_and_modes_agree_on_noise() {
         let sp = x.iter().fold(0.0f32, |a, &b| a.max(b.abs()));
         let tp = [measure(MODES[0], &[&x]), measure(MODES[1], &[&x])];
         assert!(tp[0] >= sp && tp[1] >= sp, "trial {trial}");
-        // Both estimate the same continuous peak; white noise has energy to Nyquist, so allow 1 dB.
-        assert!((db(tp[0]) - db(tp[1])).abs() < 1.0, "trial {trial}: {tp:?}");
+        // Both estimate the same continuous peak. White noise has energy up to Nyquist, where
+        // the Annex's 4x filter under-reads most: Accurate reads higher, by up to ~1 dB.
+        assert!(db(tp[1]) > db(tp[0]) - 0.1, "trial {trial}: {tp:?}");
+        assert!(db(tp[1]) - db(tp[0]) < 1.5, "trial {trial}: {tp:?}");
     }
 }
 

@@ -258,6 +258,52 @@ impl PolyphaseBank {
     }
 }
 
+/// The largest magnitude of an interpolated stream, refined between its points by a parabola
+/// through each local maximum and its two neighbours (the classic quadratic peak interpolation,
+/// e.g. J. O. Smith, *Spectral Audio Signal Processing*, "Quadratic Interpolation of Spectral
+/// Peaks", applied here in time). On an 8x grid a band-limited peak can fall half a step from
+/// the nearest point (up to 0.14 dB low at 0.45 fs); the parabola recovers it to a few
+/// thousandths of a dB. Keeps the previous call's last two points, so it needs one
+/// [`PeakRefiner`] per channel.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PeakRefiner {
+    prev: [f32; 2],
+}
+
+impl PeakRefiner {
+    /// Forgets the previous points.
+    pub fn reset(&mut self) {
+        self.prev = [0.0; 2];
+    }
+
+    /// Interpolates the bank's `factor` (≤ 16) points for `window` and returns the refined peak
+    /// magnitude of the points from the previous call's last one to this call's second to last.
+    #[inline]
+    pub fn peak(&mut self, bank: &PolyphaseBank, window: &[f32]) -> f32 {
+        let r = bank.factor().min(16);
+        let mut z = [0.0f32; 18];
+        z[0] = self.prev[0];
+        z[1] = self.prev[1];
+        for p in 0..r {
+            z[2 + p] = bank.phase_output(p, window).abs();
+        }
+        let mut best = 0.0f32;
+        for j in 1..=r {
+            let (a, b, c) = (z[j - 1], z[j], z[j + 1]);
+            best = best.max(b);
+            if b >= a && b >= c {
+                let denom = a - 2.0 * b + c;
+                if denom < 0.0 {
+                    let d = a - c;
+                    best = best.max(b - d * d / (8.0 * denom));
+                }
+            }
+        }
+        self.prev = [z[r], z[r + 1]];
+        best
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
