@@ -1,9 +1,9 @@
 //! Attack/release smoothing of the gain reduction, in dB, after the gain computer.
 //!
 //! **Smooth branching peak detector** (Giannoulis, Massberg & Reiss, "Digital Dynamic Range
-//! Compressor Design — A Tutorial and Analysis", JAES 60(6), 2012, §3.2, eq. 16), run in the log
+//! Compressor Design — A Tutorial and Analysis", JAES 60(6), 2012, eq. 16), run in the log
 //! domain on the gain reduction the static curve asks for (the paper's recommended placement,
-//! §4: detector after the gain computer, so the attack and release act on dB of reduction and do
+//! detector after the gain computer, so the attack and release act on dB of reduction and do
 //! not change the static curve):
 //! `y[n] = a·y[n-1] + (1-a)·x[n]` with `a` = attack coefficient while `x[n] > y[n-1]` (reduction
 //! growing), release coefficient otherwise. We chose the branching form over the *decoupled*

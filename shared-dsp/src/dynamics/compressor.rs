@@ -2,7 +2,7 @@
 //! asked for.
 //!
 //! Signal flow per sample (Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor
-//! Design — A Tutorial and Analysis", JAES 60(6), 2012, Fig. 7 (c): detector in the log domain
+//! Design — A Tutorial and Analysis", JAES 60(6), 2012: detector in the log domain
 //! after the gain computer):
 //! key (program or external sidechain) → sidechain high-pass → level detector (peak `|x|` or
 //! sine-calibrated RMS, [`super::detector`]) → stereo link → static curve with soft knee

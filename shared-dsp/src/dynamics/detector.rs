@@ -2,10 +2,10 @@
 //! in dB, per sample.
 //!
 //! Two modes, as in Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor Design — A
-//! Tutorial and Analysis", JAES 60(6), 2012, §3:
+//! Tutorial and Analysis", JAES 60(6), 2012 (level detection):
 //! - **Peak**: the rectified key `|x|`, optionally followed by an exponential release (instant
 //!   attack, one-pole fall). The compressor uses it with no release: its ballistics live after the
-//!   gain computer, in the log domain (the paper's recommended placement, §4). The gate uses a
+//!   gain computer, in the log domain (the paper's recommended placement). The gate uses a
 //!   short release so a low-frequency key does not dip between its peaks.
 //! - **RMS**: a one-pole mean-square average whose time constant is the "window" in ms
 //!   (Zölzer, *DAFX*, 2nd ed., ch. 4), read as `sqrt(2 · mean square)`.

@@ -4,11 +4,11 @@
 //!
 //! - Compressor: threshold `T`, ratio `R` (1:1 … ∞:1), soft knee of width `W` dB centred on
 //!   the threshold, with the quadratic knee of Giannoulis, Massberg & Reiss, "Digital Dynamic
-//!   Range Compressor Design — A Tutorial and Analysis", JAES 60(6), 2012, §2.2 (eq. 4):
+//!   Range Compressor Design — A Tutorial and Analysis", JAES 60(6), 2012 (soft-knee gain computer):
 //!   `y = x` below `T - W/2`; `y = x + (1/R - 1)(x - T + W/2)² / (2W)` inside the knee;
 //!   `y = T + (x - T)/R` above `T + W/2`. The knee is tangent to both straight parts, so the
 //!   curve and its slope are continuous. `R = ∞` (`f32::INFINITY`) is a limiter curve.
-//! - Expander/gate (same paper, §2.1, mirrored below the threshold): `y = T + (x - T)·R` below
+//! - Expander/gate (the same piecewise-linear form mirrored below the threshold): `y = T + (x - T)·R` below
 //!   `T`, `y = x` above, with the reduction clamped to `range_db`. `R = ∞` is a hard gate that
 //!   drops by exactly `range_db` below the threshold.
 
@@ -189,7 +189,7 @@ mod tests {
             assert!((c.output_db(t - w / 2.0) - (t - w / 2.0)).abs() < 1e-5);
             let above = t + w / 2.0;
             assert!((c.output_db(above) - (t + (above - t) / ratio)).abs() < 1e-4);
-            // At the threshold the knee sits (1 - 1/R)·W/8 below the identity (eq. 4).
+            // At the threshold the knee sits (1 - 1/R)·W/8 below the identity.
             let at_t = c.output_db(t);
             assert!((at_t - (t - (1.0 - 1.0 / ratio) * w / 8.0)).abs() < 1e-4);
             // Slopes match the straight parts at both edges.

@@ -7,7 +7,7 @@
 //! channel) → hysteresis → expander curve `GR = min((T − L)·(R − 1), range)` below the
 //! threshold `T` ([`super::gain_computer::ExpanderCurve`]; `R = ∞` is a gate that drops by
 //! exactly `range`) → hold → attack/release smoothing of the reduction in dB (smooth branching
-//! detector of Giannoulis, Massberg & Reiss, JAES 60(6), 2012, §3.2; [`super::ballistics`]).
+//! detector of Giannoulis, Massberg & Reiss, JAES 60(6), 2012, eq. 16; [`super::ballistics`]).
 //!
 //! - **Attack** is the opening time (reduction falling), **release** the closing time
 //!   (reduction rising), both as time constants of the dB reduction (63.2 % of the step).
