@@ -25,8 +25,8 @@
 //!
 //! Measured true-peak accuracy (16x reference, `tests/limiter.rs`, drive up to +40 dB):
 //! band-limited material (sweeps to 0.45 fs, tones, EBU Tech 3341 cases) ≤ ceiling + 0.09 dB
-//! at 1x and ≤ + 0.01 dB oversampled; full-band white noise ≤ + 0.07 dB oversampled but up to
-//! + 0.3 dB at 1x (without oversampling, gain changes between samples move the inter-sample
+//! at 1x and ≤ 0.01 dB over oversampled; full-band white noise ≤ 0.07 dB over oversampled but
+//! up to 0.3 dB over at 1x (without oversampling, gain changes between samples move the inter-sample
 //! peaks of near-Nyquist content). Use 2x or more for the strictest true-peak delivery.
 //!
 //! Auto-release (dual stage): a fast stage releases with the user's release time; a slow stage
