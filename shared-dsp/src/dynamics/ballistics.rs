@@ -163,16 +163,30 @@ mod tests {
 
     #[test]
     fn attack_and_release_are_time_constants_in_db() {
-        for sr in [44_100.0f32, 96_000.0, 192_000.0] {
+        // Including the extremes of the SPEC ranges at the highest rate: 0.05 ms attack and
+        // 5 s release at 384 kHz (where f32 state would miss the release by several %).
+        for (sr, attack_ms, release_ms) in [
+            (22_050.0f32, 10.0f32, 200.0f32),
+            (44_100.0, 10.0, 200.0),
+            (96_000.0, 10.0, 200.0),
+            (192_000.0, 10.0, 200.0),
+            (384_000.0, 0.05, 5000.0),
+        ] {
             let mut s = GainSmoother::new();
-            s.set_times(10.0, 200.0, sr);
+            s.set_times(attack_ms, release_ms, sr);
             let n_att = time_to_63(&mut s, 0.0, 20.0);
-            assert!((n_att as f32 - 0.010 * sr).abs() <= 1.0, "{sr}: {n_att}");
+            assert!(
+                (n_att as f32 - attack_ms * 0.001 * sr).abs() <= 1.0,
+                "{sr}: {n_att}"
+            );
             for _ in 0..(sr as usize) {
                 s.process(20.0);
             }
             let n_rel = time_to_63(&mut s, 20.0, 0.0);
-            assert!((n_rel as f32 - 0.200 * sr).abs() <= 1.0, "{sr}: {n_rel}");
+            assert!(
+                (n_rel as f32 - release_ms * 0.001 * sr).abs() <= 1.0,
+                "{sr}: {n_rel}"
+            );
         }
     }
 

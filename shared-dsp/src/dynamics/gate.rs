@@ -227,7 +227,7 @@ impl Gate {
         self.lookahead_samples
     }
 
-    /// Clears every state; the gate starts open (no reduction) and closes with its release if
+    /// Clears every state; the gate starts with no reduction and closes with its release if
     /// the key is quiet. Never allocates.
     pub fn reset(&mut self) {
         for ch in &mut self.channels {
