@@ -1,0 +1,215 @@
+//! Check 6: latency.
+//!
+//! - At default parameters, at 44.1, 48 and 96 kHz, the latency the plugin reports (CLAP latency
+//!   extension) equals the expected figure (0, or the lookahead in samples, rounded) and the
+//!   measured delay of an impulse (position of the largest output sample minus the impulse's).
+//! - Limiter: for several lookahead values at 44.1 and 96 kHz, set `la`
+//!   (a) by a parameter event inside a block: the plugin must ask for a restart
+//!       (`request_restart`, reached through `request_callback` → `on_main_thread`); the host
+//!       deactivates/activates as a DAW does; the plugin then calls `latency.changed` (on the
+//!       main thread) and reports the new latency, which equals the measured impulse delay;
+//!   (b) by `params.flush` while inactive: after activation the reported latency is the new one
+//!       and equals the measured delay;
+//!   (c) by `params.flush` while active with processing stopped: once processing resumes the
+//!       plugin asks for a restart, and after it the figures agree.
+
+use lathe_host_tests::*;
+use std::sync::atomic::Ordering;
+
+/// Delay (in samples) of an impulse through the active, processing plugin: an impulse of 0.5
+/// at sample 37 of a stream of silence, blocks of 256, long enough to cover `max_latency`.
+fn measure_delay(host: &mut PluginHost, max_latency: usize) -> Option<usize> {
+    let pos = 37;
+    let len = pos + max_latency + 2048;
+    let ch = host.main_channels();
+    let mut input = vec![vec![0.0f32; len]; ch];
+    for c in input.iter_mut() {
+        c[pos] = 0.5;
+    }
+    let out = host.process_signal(&input, &[256], &[]);
+    let (idx, peak) = out[0]
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i, x.abs()))
+        .fold((0, 0.0f32), |a, b| if b.1 > a.1 { b } else { a });
+    if peak < 1e-3 || idx < pos {
+        None
+    } else {
+        Some(idx - pos)
+    }
+}
+
+fn expected_latency(spec: &PluginSpec, lookahead_ms: f64, rate: f64) -> u32 {
+    match spec.latency {
+        LatencyRule::Zero => 0,
+        LatencyRule::LookaheadMs(_) => (lookahead_ms * rate / 1000.0).round() as u32,
+    }
+}
+
+fn default_latency(spec: &'static PluginSpec) {
+    let mut f = Failures::new();
+    let mut host = PluginHost::load(spec);
+    let lookahead_ms = match spec.latency {
+        LatencyRule::Zero => 0.0,
+        LatencyRule::LookaheadMs(id) => {
+            let p = host.param_by_string_id(id);
+            let text = host.value_to_text(p.id, p.default).unwrap();
+            text.trim_end_matches(|c: char| !c.is_ascii_digit())
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("{}: cannot read ms from {text:?}", spec.bundle))
+        }
+    };
+    for rate in [44_100.0, 48_000.0, 96_000.0] {
+        host.activate(rate, 1, 256);
+        let reported = host.latency();
+        let expected = expected_latency(spec, lookahead_ms, rate);
+        let measured = measure_delay(&mut host, reported as usize + 1024);
+        f.check(reported == expected, || {
+            format!(
+                "{} @ {rate} Hz: reports latency {reported}, expected {expected}",
+                spec.bundle
+            )
+        });
+        f.check(measured == Some(reported as usize), || {
+            format!(
+                "{} @ {rate} Hz: reports latency {reported}, impulse measured at {measured:?}",
+                spec.bundle
+            )
+        });
+        host.deactivate();
+    }
+    check_host(&mut f, &host);
+    f.finish(spec.bundle);
+}
+
+#[test]
+fn default_latency_channel() {
+    default_latency(&CHANNEL);
+}
+#[test]
+fn default_latency_eq() {
+    default_latency(&EQ);
+}
+#[test]
+fn default_latency_limiter() {
+    default_latency(&LIMITER);
+}
+#[test]
+fn default_latency_meter() {
+    default_latency(&METER);
+}
+
+const LOOKAHEADS_MS: [f64; 5] = [0.5, 2.0, 3.3, 7.25, 10.0];
+
+fn check_after(
+    f: &mut Failures,
+    host: &mut PluginHost,
+    tag: &str,
+    expected: u32,
+    changed_before: u32,
+) {
+    let reported = host.latency();
+    f.check(reported == expected, || {
+        format!("{tag}: reports latency {reported}, expected {expected}")
+    });
+    let changed = host.rec.latency_changed.load(Ordering::SeqCst);
+    f.check(changed > changed_before, || {
+        format!("{tag}: the plugin never called latency.changed")
+    });
+    let measured = measure_delay(host, expected as usize + 1024);
+    f.check(measured == Some(reported as usize), || {
+        format!("{tag}: reports latency {reported}, impulse measured at {measured:?}")
+    });
+}
+
+#[test]
+fn limiter_lookahead_changes_latency() {
+    let spec = &LIMITER;
+    let LatencyRule::LookaheadMs(id) = spec.latency else {
+        unreachable!()
+    };
+    let mut f = Failures::new();
+    for rate in [44_100.0, 96_000.0] {
+        for (n, &ms) in LOOKAHEADS_MS.iter().enumerate() {
+            let expected = expected_latency(spec, ms, rate);
+
+            // (a) A parameter event inside a block.
+            let mut host = PluginHost::load(spec);
+            let p = host.param_by_string_id(id);
+            let value = host
+                .text_to_value(p.id, &format!("{ms}"))
+                .unwrap_or_else(|| panic!("text_to_value({ms}) for {id:?} failed"));
+            host.activate(rate, 1, 512);
+            let input = test_signal(2, 512, rate, 0.25, 1);
+            let mut out = vec![vec![0.0; 512]; 2];
+            host.process(&input, &mut out, &[]);
+            let before = host.latency();
+            let changed_before = host.rec.latency_changed.load(Ordering::SeqCst);
+            host.process(
+                &input,
+                &mut out,
+                &[ParamEvent::new(100 + n as u32 * 50, p.id, value)],
+            );
+            let tag = format!("{} @ {rate} Hz, {id} → {ms} ms by event", spec.bundle);
+            // (No lookahead in the list is the default, so the latency always changes.)
+            assert_ne!(before, expected);
+            let restarted = host.restart_if_requested();
+            f.check(restarted, || {
+                format!("{tag}: latency {before} → {expected} but no request_restart")
+            });
+            if !restarted {
+                host.deactivate();
+                host.activate(rate, 1, 512);
+            }
+            check_after(&mut f, &mut host, &tag, expected, changed_before);
+            check_host(&mut f, &host);
+            drop(host);
+
+            // (b) flush while inactive, then activate.
+            let mut host = PluginHost::load(spec);
+            host.flush(&[ParamEvent::new(0, p.id, value)]);
+            host.activate(rate, 1, 512);
+            let tag = format!(
+                "{} @ {rate} Hz, {id} → {ms} ms by flush while inactive",
+                spec.bundle
+            );
+            let reported = host.latency();
+            f.check(reported == expected, || {
+                format!("{tag}: reports latency {reported}, expected {expected}")
+            });
+            let measured = measure_delay(&mut host, expected as usize + 1024);
+            f.check(measured == Some(reported as usize), || {
+                format!("{tag}: reports latency {reported}, impulse measured at {measured:?}")
+            });
+            check_host(&mut f, &host);
+            drop(host);
+
+            // (c) flush while active, processing stopped; then processing resumes.
+            let mut host = PluginHost::load(spec);
+            host.activate(rate, 1, 512);
+            host.process(&input, &mut out, &[]);
+            let before = host.latency();
+            let changed_before = host.rec.latency_changed.load(Ordering::SeqCst);
+            host.stop_processing();
+            host.flush(&[ParamEvent::new(0, p.id, value)]);
+            host.start_processing();
+            host.process(&input, &mut out, &[]);
+            let tag = format!(
+                "{} @ {rate} Hz, {id} → {ms} ms by flush while active",
+                spec.bundle
+            );
+            assert_ne!(before, expected);
+            let restarted = host.restart_if_requested();
+            f.check(restarted, || {
+                format!("{tag}: latency {before} → {expected} but no request_restart")
+            });
+            if !restarted {
+                host.deactivate();
+                host.activate(rate, 1, 512);
+            }
+            check_after(&mut f, &mut host, &tag, expected, changed_before);
+            check_host(&mut f, &host);
+        }
+    }
+    f.finish("Lathe Limiter lookahead");
+}
