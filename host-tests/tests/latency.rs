@@ -3,15 +3,15 @@
 //! - At default parameters, at 44.1, 48 and 96 kHz, the latency the plugin reports (CLAP latency
 //!   extension) equals the expected figure (0, or the lookahead in samples, rounded) and the
 //!   measured delay of an impulse (position of the largest output sample minus the impulse's).
-//! - Limiter: for several lookahead values at 44.1 and 96 kHz, set `la`
+//! - Limiter: for several lookahead values at 44.1 and 96 kHz, `la` is set three ways:
 //!   (a) by a parameter event inside a block: the plugin must ask for a restart
-//!       (`request_restart`, reached through `request_callback` → `on_main_thread`); the host
-//!       deactivates/activates as a DAW does; the plugin then calls `latency.changed` (on the
-//!       main thread) and reports the new latency, which equals the measured impulse delay;
+//!   (`request_restart`, reached through `request_callback` → `on_main_thread`); the host
+//!   deactivates/activates as a DAW does; the plugin then calls `latency.changed` (on the main
+//!   thread) and reports the new latency, which equals the measured impulse delay;
 //!   (b) by `params.flush` while inactive: after activation the reported latency is the new one
-//!       and equals the measured delay;
+//!   and equals the measured delay;
 //!   (c) by `params.flush` while active with processing stopped: once processing resumes the
-//!       plugin asks for a restart, and after it the figures agree.
+//!   plugin asks for a restart, and after it the figures agree.
 
 use lathe_host_tests::*;
 use std::sync::atomic::Ordering;
