@@ -94,6 +94,13 @@ impl Plugin for LatheMeter {
         _aux: &mut AuxiliaryBuffers,
         _context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
+        // The meter passes audio untouched, except that NaN, infinite and subnormal samples
+        // become zero: SPEC ("never produces NaN/inf output", "denormals never reach the
+        // output") and hosts' validators; normal samples stay bit-exact. Done before metering so
+        // a bad sample cannot poison the loudness state either.
+        for channel in buffer.as_slice() {
+            shared_dsp::util::sanitize_slice(channel);
+        }
         if let Some(engine) = &mut self.engine {
             engine.process(buffer.as_slice_immutable());
         }
