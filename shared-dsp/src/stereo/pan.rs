@@ -84,6 +84,7 @@ pub enum PanInput {
 ///
 /// Allocation: none anywhere. `process` and `reset` are audio-thread safe; any block split gives
 /// the same output. At rest the gains are exact, so a centred stereo input passes bit-exact.
+/// Stateless in the signal path: a non-finite input sample only affects its own output sample.
 #[derive(Clone, Debug)]
 pub struct Panner {
     law: PanLaw,

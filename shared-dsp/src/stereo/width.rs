@@ -12,7 +12,8 @@ use crate::util::Smoother;
 /// [`StereoWidth::SMOOTHING_MS`]) so moving it or toggling mono never clicks.
 ///
 /// Allocation: none anywhere. `process`/`reset` are audio-thread safe; any block split gives the
-/// same output.
+/// same output. Stateless in the signal path: a non-finite input sample yields a non-finite output
+/// sample at that position only (nothing is poisoned); the plugin's final `sanitize_slice` removes it.
 #[derive(Clone, Debug)]
 pub struct StereoWidth {
     width_percent: f32,

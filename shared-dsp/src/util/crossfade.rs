@@ -39,7 +39,8 @@ impl DryWetMix {
         self.fade_samples = (fade_ms.max(0.0) * 0.001 * sample_rate).round() as usize;
     }
 
-    /// Sets the mix target (0 = dry, 1 = wet, clamped); the amount ramps linearly there.
+    /// Sets the mix target (0 = dry, 1 = wet, clamped; NaN counts as 1); the amount ramps
+    /// linearly there.
     pub fn set_mix(&mut self, mix: f32) {
         let mix = if mix.is_nan() {
             1.0

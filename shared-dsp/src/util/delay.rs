@@ -12,6 +12,8 @@
 /// and [`reset`](Self::reset) are audio-thread safe. Changing the delay while audio runs jumps
 /// (it is meant to be set when latency changes, e.g. at activation, where the host expects a
 /// discontinuity); the samples it then reads are the true past input, never stale garbage.
+/// Samples pass through unchanged, non-finite ones included (they leave the line after the delay;
+/// there is no feedback to poison).
 #[derive(Clone, Debug)]
 pub struct DelayLine {
     buffers: Vec<Box<[f32]>>,
