@@ -30,7 +30,7 @@ fn triple_buffer_reader_never_sees_torn_frames() {
         while g <= MAX_FRAMES && !stop2.load(Ordering::Relaxed) {
             assert_no_alloc(|| w.write_with(|buf| buf.fill(g as f32)));
             written2.store(g, Ordering::Release);
-            if g % 16 == 0 {
+            if g.is_multiple_of(16) {
                 // On a loaded machine give the reader a chance to run alongside.
                 thread::yield_now();
             }
