@@ -319,23 +319,71 @@ fn block_splits_and_reset_are_bit_identical() {
     assert!(first == second && first == whole, "reset run differs");
     // The processed signal is not the input (the test could fail).
     assert!(whole.0 != in_l);
+    // Stereo-only bands (the two-frame fast paths), with a glide.
+    let run_stereo = |sizes: &mut dyn FnMut() -> usize| {
+        let mut bank = stereo_bank(fs);
+        let (mut l, mut r) = (in_l.clone(), in_r.clone());
+        let mut pos = 0;
+        while pos < n {
+            if pos == n / 2 {
+                bank.set_band(3, BandParams::bell(2000.0, 6.0, 3.0));
+            }
+            let mut k = sizes().max(1).min(n - pos);
+            if pos < n / 2 {
+                k = k.min(n / 2 - pos);
+            }
+            bank.process_stereo(&mut l[pos..pos + k], &mut r[pos..pos + k]);
+            pos += k;
+        }
+        (l, r)
+    };
+    let a = run_stereo(&mut || 1);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
+    let b = run_stereo(&mut || 1 + (rng.next_u32() % 300) as usize);
+    assert!(a == b, "stereo-only bank: random split differs");
+    assert!(a.0 != in_l);
 }
 
-/// The SIMD (two-lane) path and the scalar per-channel path give identical output.
+/// Eight stereo bands only: exercises the two-frame static and ramping fast paths.
+fn stereo_bank(fs: f32) -> EqBank {
+    let mut bank = EqBank::new(8);
+    bank.prepare(fs, 512);
+    for i in 0..8 {
+        let f = 60.0 * 2.2f32.powi(i as i32);
+        bank.set_band(
+            i,
+            BandParams::bell(f, if i % 2 == 0 { 3.0 } else { -2.0 }, 1.0),
+        );
+    }
+    bank.reset();
+    bank
+}
+
+/// The SIMD (two-lane) path and the scalar per-channel path give identical output, with every
+/// kind of band (mid/side/left/right, fading, ramping) and with stereo-only bands (fast paths).
 #[test]
 fn simd_equals_scalar() {
+    simd_equals_scalar_with(busy_bank);
+    simd_equals_scalar_with(stereo_bank);
+}
+
+fn simd_equals_scalar_with(make: fn(f32) -> EqBank) {
     let fs = 44_100.0;
     let n = 20_000;
     let in_l = noise(n, 3, 0.7);
     let in_r = noise(n, 4, 0.7);
     let (mut a_l, mut a_r) = (in_l.clone(), in_r.clone());
     let (mut b_l, mut b_r) = (in_l.clone(), in_r.clone());
-    let mut a = busy_bank(fs);
-    let mut b = busy_bank(fs);
+    let mut a = make(fs);
+    let mut b = make(fs);
     for (i, chunk) in (0..n).step_by(1000).enumerate() {
         if i == 10 {
             automate(&mut a);
             automate(&mut b);
+        }
+        if i == 14 {
+            a.set_band(1, BandParams::bell(300.0, 5.0, 2.0));
+            b.set_band(1, BandParams::bell(300.0, 5.0, 2.0));
         }
         let e = (chunk + 1000).min(n);
         a.process_stereo(&mut a_l[chunk..e], &mut a_r[chunk..e]);

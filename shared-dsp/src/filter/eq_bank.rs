@@ -515,6 +515,22 @@ impl EqBank {
                 Mode::General
             };
         }
+        if self
+            .bands
+            .iter()
+            .all(|b| matches!(b.mode, Mode::Silent | Mode::Simple))
+        {
+            Self::run_static(&mut self.bands, left, right);
+            return;
+        }
+        if self
+            .bands
+            .iter()
+            .all(|b| matches!(b.mode, Mode::Silent | Mode::Simple | Mode::SimpleRamp))
+        {
+            Self::run_ramping(&mut self.bands, left, right);
+            return;
+        }
         let t0 = self.phase as f64;
         let inv_sub = 1.0 / self.sub_block as f64;
         for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
@@ -539,6 +555,78 @@ impl EqBank {
             }
             *l = to_output(x[0]);
             *r = to_output(x[1]);
+        }
+    }
+
+    /// Static case (every band bypassed or fully in with fixed coefficients): two frames at a
+    /// time, band by band, so each section's coefficients and state stay in registers across the
+    /// frames and the two frames' independent work overlaps (measured fastest of 1, 2, 4, 8 and
+    /// 16 frames). Same arithmetic per section and frame as the per-frame path.
+    #[inline(never)]
+    fn run_static(bands: &mut [Band], left: &mut [f32], right: &mut [f32]) {
+        const FRAMES: usize = 2;
+        for (lc, rc) in left.chunks_mut(FRAMES).zip(right.chunks_mut(FRAMES)) {
+            let n = lc.len();
+            let mut buf = [[0.0f64; 2]; FRAMES];
+            for j in 0..n {
+                buf[j] = [lc[j] as f64, rc[j] as f64];
+            }
+            for b in bands.iter_mut() {
+                if b.mode == Mode::Simple {
+                    for s in &mut b.sections[..b.len] {
+                        if n == FRAMES {
+                            for x in buf.iter_mut() {
+                                *x = s.tick(*x);
+                            }
+                        } else {
+                            for x in buf[..n].iter_mut() {
+                                *x = s.tick(*x);
+                            }
+                        }
+                    }
+                }
+            }
+            for j in 0..n {
+                lc[j] = to_output(buf[j][0]);
+                rc[j] = to_output(buf[j][1]);
+            }
+        }
+    }
+
+    /// As [`Self::run_static`] with some bands' coefficients ramping.
+    #[inline(never)]
+    fn run_ramping(bands: &mut [Band], left: &mut [f32], right: &mut [f32]) {
+        const FRAMES: usize = 2;
+        for (lc, rc) in left.chunks_mut(FRAMES).zip(right.chunks_mut(FRAMES)) {
+            let n = lc.len();
+            let mut buf = [[0.0f64; 2]; FRAMES];
+            for j in 0..n {
+                buf[j] = [lc[j] as f64, rc[j] as f64];
+            }
+            for b in bands.iter_mut() {
+                match b.mode {
+                    Mode::SimpleRamp => {
+                        for s in &mut b.sections[..b.len] {
+                            for x in buf[..n].iter_mut() {
+                                s.step_coefs();
+                                *x = s.tick(*x);
+                            }
+                        }
+                    }
+                    Mode::Simple => {
+                        for s in &mut b.sections[..b.len] {
+                            for x in buf[..n].iter_mut() {
+                                *x = s.tick(*x);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for j in 0..n {
+                lc[j] = to_output(buf[j][0]);
+                rc[j] = to_output(buf[j][1]);
+            }
         }
     }
 
