@@ -25,7 +25,13 @@
 //! SIMD: both channels of a frame travel together in a two-lane `[f64; 2]` that LLVM turns into
 //! one SSE2 register (one packed instruction per operation, the same cost as a scalar `f32`
 //! chain), with `f64` state for precision at low cut-offs and high rates. The plain per-channel
-//! scalar path ([`EqBank::process_stereo_scalar`]) is kept beside it; tests check they agree.
+//! scalar path ([`EqBank::process_stereo_scalar`]) is kept beside it; tests check they agree
+//! bit for bit. When every band is stereo and fully in, frames go through the bank two at a time,
+//! band by band (coefficients and state stay in registers). Measured (benches/filters.rs, 8
+//! bells, 48 kHz, best of 300 interleaved runs on a loaded 2-core machine): 17.7 ns per stereo
+//! frame static, 46 ns with one band gliding, against 17.8 ns for 8 cascaded `biquad` crate
+//! DF2T `f32` filters per channel — parity, not the 2× hoped for: the SVF costs 14 operations
+//! per section against the direct form's 9, and baseline x86-64 has no FMA or AVX.
 
 use super::design::{BandDesign, design_band};
 use super::params::{BandParams, BandType, MAX_SECTIONS_PER_BAND, Placement};
