@@ -238,12 +238,15 @@ pub struct Recorder {
     pub callback_requested: AtomicBool,
     pub flush_requested: AtomicBool,
     pub latency_changed: AtomicU32,
+    /// True while the host is inside `clap_plugin.activate` (CLAP: `latency.changed` is
+    /// "[main-thread & being-activated]"; clap-validator checks the same).
+    pub activating: AtomicBool,
     pub params_rescans: AtomicU32,
     pub params_clears: AtomicU32,
     pub state_dirty: AtomicU32,
     pub audio_ports_rescans: AtomicU32,
     /// Callbacks made from the wrong thread (e.g. a main-thread callback from the audio
-    /// thread): CLAP thread-spec violations.
+    /// thread) or in the wrong state: CLAP thread/state-spec violations.
     pub thread_violations: Mutex<Vec<String>>,
     pub log: Mutex<Vec<String>>,
 }
@@ -330,6 +333,13 @@ impl HostParamsImplMainThread for MainThread<'_> {
 impl HostLatencyImpl for MainThread<'_> {
     fn changed(&self) {
         self.shared.rec.main_thread_only("latency.changed");
+        if !self.shared.rec.activating.load(Ordering::SeqCst) {
+            self.shared.rec.thread_violations.lock().unwrap().push(
+                "latency.changed called outside clap_plugin.activate (CLAP allows it only while \
+                 being activated; request_restart and report it in the next activate instead)"
+                    .into(),
+            );
+        }
         self.shared
             .rec
             .latency_changed
@@ -583,6 +593,9 @@ pub struct PluginHost {
     /// Scratch for input ports the test does not feed (e.g. an unconnected sidechain).
     aux_scratch: Vec<Vec<f32>>,
     steady_time: u64,
+    /// Run requested main-thread callbacks after each block (what a DAW's event loop does soon
+    /// after); off only inside [`PluginHost::process_without_callbacks`].
+    auto_pump: bool,
     audio: AudioThread,
 }
 
@@ -622,6 +635,7 @@ impl PluginHost {
             out_port_buf: AudioPorts::with_capacity(0, 0),
             aux_scratch: Vec::new(),
             steady_time: 0,
+            auto_pump: true,
             audio: AudioThread::new(spec.bundle),
         }
     }
@@ -665,10 +679,10 @@ impl PluginHost {
             min_frames_count: min_block,
             max_frames_count: max_block,
         };
-        let stopped = self
-            .instance
-            .activate(|_, _| (), cfg)
-            .map_err(|e| format!("{e:?}"))?;
+        self.rec.activating.store(true, Ordering::SeqCst);
+        let stopped = self.instance.activate(|_, _| (), cfg);
+        self.rec.activating.store(false, Ordering::SeqCst);
+        let stopped = stopped.map_err(|e| format!("{e:?}"))?;
         self.processor = Some(stopped.into());
         self.config = Some(ActiveConfig {
             sample_rate,
@@ -762,6 +776,20 @@ impl PluginHost {
         events: &[ParamEvent],
     ) -> ProcessStatus {
         self.process_with_sidechain(input, None, output, events)
+    }
+
+    /// As [`PluginHost::process`], but leaves the plugin's main-thread callback requests
+    /// pending (a host whose event loop has not got to them yet).
+    pub fn process_without_callbacks(
+        &mut self,
+        input: &[Vec<f32>],
+        output: &mut [Vec<f32>],
+        events: &[ParamEvent],
+    ) -> ProcessStatus {
+        self.auto_pump = false;
+        let status = self.process_with_sidechain(input, None, output, events);
+        self.auto_pump = true;
+        status
     }
 
     /// As [`PluginHost::process`], with the second input port fed from `sidechain`.
@@ -878,7 +906,9 @@ impl PluginHost {
                 .unwrap_or_else(|e| panic!("{who}: process failed: {e:?}"))
         });
         self.steady_time += frames as u64;
-        self.pump_main_thread();
+        if self.auto_pump {
+            self.pump_main_thread();
+        }
         status
     }
 

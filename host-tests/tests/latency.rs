@@ -11,7 +11,15 @@
 //!   (b) by `params.flush` while inactive: after activation the reported latency is the new one
 //!   and equals the measured delay;
 //!   (c) by `params.flush` while active with processing stopped: once processing resumes the
-//!   plugin asks for a restart, and after it the figures agree.
+//!   plugin asks for a restart, and after it the figures agree;
+//!   (d) by a parameter event, after which the host deactivates (transport stopped, project
+//!   closing) *before* its event loop runs the plugin's main-thread callback: the plugin must
+//!   not call `latency.changed` outside `activate` (CLAP: "[main-thread & being-activated]";
+//!   clap-validator's param-set-events test does exactly this), and the next activation must
+//!   report the new latency.
+//!
+//! Every host callback is also checked for thread and state (see `check_host`): in particular
+//! `latency.changed` outside `activate` is a failure.
 
 use lathe_host_tests::*;
 use std::sync::atomic::Ordering;
@@ -212,4 +220,47 @@ fn limiter_lookahead_changes_latency() {
         }
     }
     f.finish("Lathe Limiter lookahead");
+}
+
+#[test]
+fn limiter_lookahead_change_then_deactivate() {
+    let spec = &LIMITER;
+    let LatencyRule::LookaheadMs(id) = spec.latency else {
+        unreachable!()
+    };
+    let mut f = Failures::new();
+    for rate in [44_100.0, 96_000.0] {
+        let ms = 4.0;
+        let expected = expected_latency(spec, ms, rate);
+        let mut host = PluginHost::load(spec);
+        let p = host.param_by_string_id(id);
+        let value = host.text_to_value(p.id, &format!("{ms}")).unwrap();
+        host.activate(rate, 1, 512);
+        let input = test_signal(2, 512, rate, 0.25, 1);
+        let mut out = vec![vec![0.0; 512]; 2];
+        host.process_without_callbacks(&input, &mut out, &[ParamEvent::new(200, p.id, value)]);
+        // The host stops and deactivates before its event loop gets to the plugin's callback
+        // (`deactivate` then runs the pending `on_main_thread`).
+        host.deactivate();
+        host.rec
+            .restart_requested
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        host.activate(rate, 1, 512);
+        let tag = format!(
+            "{} @ {rate} Hz, {id} → {ms} ms, deactivated before on_main_thread",
+            spec.bundle
+        );
+        let reported = host.latency();
+        f.check(reported == expected, || {
+            format!("{tag}: reports latency {reported}, expected {expected}")
+        });
+        let measured = measure_delay(&mut host, expected as usize + 1024);
+        f.check(measured == Some(reported as usize), || {
+            format!("{tag}: reports latency {reported}, impulse measured at {measured:?}")
+        });
+        for v in host.thread_violations() {
+            f.push(format!("{tag}: {v}"));
+        }
+    }
+    f.finish("Lathe Limiter lookahead, deactivated before the callback");
 }
