@@ -1,7 +1,7 @@
 //! Check 1: the factory lists each plugin correctly; create/init/activate/destroy work, destroy
 //! without activate works, 100 activate/deactivate cycles (with start/stop processing in some).
 //! Also: audio ports (stereo in/out, the channel strip's stereo sidechain) and mono through
-//! audio-ports-config.
+//! audio-ports-config (and ≥ 6 channels for plugins with the "surround" feature).
 
 use lathe_host_tests::*;
 
@@ -288,6 +288,39 @@ fn ports(spec: &'static PluginSpec) {
                     }
                     host.deactivate();
                 }
+            }
+        }
+    }
+    // A plugin that claims "surround" must offer a layout of at least 5.1 (6 channels) and
+    // process it (bit-exact at defaults for pass-through plugins).
+    if spec.features.contains(&"surround") {
+        let configs = host.ports_configs().unwrap_or_default();
+        match configs
+            .iter()
+            .find(|c| c.main_input_channels.unwrap_or(0) >= 6)
+        {
+            None => f.push(format!(
+                "{}: features say surround but no config has ≥ 6 channels: {configs:?}",
+                spec.bundle
+            )),
+            Some(c) => {
+                let (id, ch) = (c.id, c.main_input_channels.unwrap() as usize);
+                f.check(host.select_ports_config(id), || {
+                    format!("{}: selecting the {ch}-channel config failed", spec.bundle)
+                });
+                host.activate(48_000.0, 1, 256);
+                let input = test_signal(ch, 256, 48_000.0, 0.25, 6);
+                let mut out = vec![vec![0.0; 256]; ch];
+                host.process(&input, &mut out, &[]);
+                f.check(first_bad_sample(&out).is_none(), || {
+                    format!("{}: bad {ch}-channel output", spec.bundle)
+                });
+                if spec.bit_exact_at_default && spec.latency == LatencyRule::Zero {
+                    f.check(out == input, || {
+                        format!("{}: {ch}-channel output differs from input", spec.bundle)
+                    });
+                }
+                host.deactivate();
             }
         }
     }

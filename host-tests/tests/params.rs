@@ -4,7 +4,8 @@
 //!   bypass parameter (CLAP_PARAM_IS_BYPASS, stepped); default within [min, max];
 //! - value → text → value → text: for 25 values evenly across each continuous parameter's range
 //!   and every step of a stepped one, `text_to_value(value_to_text(v))` succeeds, lands in range
-//!   (stepped: equals v) and its text equals the first text;
+//!   (stepped: equals v) and its text equals the first text; a bare number ("-3") parses like
+//!   the number with its unit ("-3.00 dB") for dB/ms/%/LUFS units;
 //! - out-of-range values (max + 1, 10·max, min − 1, NaN, ±inf) sent as events in a block and
 //!   through `params.flush`: no crash, finite output, `get_value` stays finite and in range;
 //!   events for an unknown id and events in a foreign event space (space_id ≠ CLAP core) are
@@ -99,6 +100,18 @@ fn flags_and_texts(spec: &'static PluginSpec) {
             f.check(t2.as_deref() == Some(t1.as_str()), || {
                 format!("{tag}: {v} → {t1:?} → {v2} → {t2:?}: texts differ")
             });
+            // SPEC: text entry parses what people type, "-3" as well as "-3 dB". For units whose
+            // number is in the parameter's own unit (dB, dBTP, ms, %, LUFS, LU; not Hz/kHz, where
+            // the display may switch scale), the bare number must parse to the same value.
+            if let Some((number, unit)) = t1.rsplit_once(' ')
+                && ["dB", "dBTP", "dBFS", "ms", "%", "LUFS", "LU"].contains(&unit)
+                && number.parse::<f64>().is_ok()
+            {
+                let bare = host.text_to_value(p.id, number);
+                f.check(bare == Some(v2), || {
+                    format!("{tag}: text_to_value({number:?}) = {bare:?}, but {t1:?} gives {v2}")
+                });
+            }
         }
     }
     check_host(&mut f, &host);
