@@ -989,6 +989,28 @@ impl PluginHost {
             })
     }
 
+    /// Moves every parameter except bypass to a seeded random in-range value through
+    /// `params.flush` (stepped parameters to a random step). Returns the events sent.
+    pub fn randomise_params(&mut self, seed: u64) -> Vec<ParamEvent> {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let events: Vec<ParamEvent> = self
+            .params()
+            .into_iter()
+            .filter(|p| !p.is_bypass())
+            .map(|p| {
+                let v = if p.is_stepped() {
+                    rng.random_range(p.min.round() as i64..=p.max.round() as i64) as f64
+                } else {
+                    p.min + (p.max - p.min) * rng.random::<f64>()
+                };
+                ParamEvent::new(0, p.id, v)
+            })
+            .collect();
+        self.flush(&events);
+        events
+    }
+
     pub fn param_value(&mut self, id: u32) -> Option<f64> {
         let ext = self.params_ext();
         ext.get_value(&self.instance.plugin_handle(), ClapId::new(id))

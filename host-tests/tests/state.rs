@@ -19,23 +19,8 @@ use rand::{RngExt, SeedableRng};
 
 const RATE: f64 = 48_000.0;
 
-/// Moves every parameter (except bypass) to a seeded random in-range value through flush.
 fn randomise(host: &mut PluginHost, seed: u64) {
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
-    let events: Vec<ParamEvent> = host
-        .params()
-        .into_iter()
-        .filter(|p| !p.is_bypass())
-        .map(|p| {
-            let v = if p.is_stepped() {
-                rng.random_range(p.min.round() as i64..=p.max.round() as i64) as f64
-            } else {
-                p.min + (p.max - p.min) * rng.random::<f64>()
-            };
-            ParamEvent::new(0, p.id, v)
-        })
-        .collect();
-    host.flush(&events);
+    host.randomise_params(seed);
 }
 
 fn values(host: &mut PluginHost) -> Vec<(u32, Option<f64>)> {
