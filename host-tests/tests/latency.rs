@@ -2,7 +2,8 @@
 //!
 //! - At default parameters, at 44.1, 48 and 96 kHz, the latency the plugin reports (CLAP latency
 //!   extension) equals the expected figure (0, or the lookahead in samples, rounded) and the
-//!   measured delay of an impulse (position of the largest output sample minus the impulse's).
+//!   measured delay of an impulse (position of the largest output sample minus the impulse's);
+//!   with the bypass parameter on, the latency reported and measured is the same.
 //! - Limiter: for several lookahead values at 44.1 and 96 kHz, `la` is set three ways:
 //!   (a) by a parameter event inside a block: the plugin must ask for a restart
 //!   (`request_restart`, reached through `request_callback` → `on_main_thread`); the host
@@ -85,6 +86,24 @@ fn default_latency(spec: &'static PluginSpec) {
             )
         });
         host.deactivate();
+
+        // Bypass keeps the latency (SPEC: "switching it crossfades, with latency kept"): with
+        // the bypass parameter on, the same latency is reported and an impulse still lands on it.
+        let mut bypassed = PluginHost::load(spec);
+        if let Some(b) = bypassed.params().into_iter().find(|p| p.is_bypass()) {
+            bypassed.flush(&[ParamEvent::new(0, b.id, b.max)]);
+            bypassed.activate(rate, 1, 256);
+            let reported_b = bypassed.latency();
+            let measured_b = measure_delay(&mut bypassed, reported as usize + 1024);
+            f.check(reported_b == reported && measured_b == Some(reported as usize), || {
+                format!(
+                    "{} @ {rate} Hz, bypassed: reports {reported_b}, impulse at {measured_b:?}; \
+                     not bypassed: {reported}",
+                    spec.bundle
+                )
+            });
+            check_host(&mut f, &bypassed);
+        }
     }
     check_host(&mut f, &host);
     f.finish(spec.bundle);
