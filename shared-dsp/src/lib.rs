@@ -8,6 +8,7 @@
 //! - `latency()` reports samples added by the block.
 
 pub mod biquad;
+pub mod bypass;
 pub mod convolution;
 pub mod dither;
 pub mod dynamics;

@@ -169,6 +169,7 @@ impl Smoother {
 
     /// Advances one sample and returns the new value.
     #[inline]
+    #[allow(clippy::should_implement_trait)] // never ends, so not an Iterator
     pub fn next(&mut self) -> f32 {
         if self.current != self.target {
             let next = self.target + self.coef * (self.current - self.target);

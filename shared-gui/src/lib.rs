@@ -7,7 +7,9 @@
 
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::Params;
-use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, create_egui_editor};
+use nice_plug_egui::{
+    EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, create_egui_editor,
+};
 use std::sync::Arc;
 
 pub use nice_plug_egui;

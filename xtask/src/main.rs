@@ -27,10 +27,10 @@ const STANDALONE_APT: [&str; 3] = ["pkg-config", "libasound2-dev", "libjack-jack
 /// Debian packages the GUI screenshot tests need (virtual X server, GL, screenshot tool).
 const GUI_APT: [&str; 5] = [
     "xvfb",
+    "x11-utils",
     "imagemagick",
     "libgl1-mesa-dri",
     "libegl-mesa0",
-    "xauth",
 ];
 
 fn main() -> Result<()> {
@@ -325,7 +325,9 @@ fn test(args: &[String]) -> Result<()> {
         python = ensure_python(&root)?;
         Ok(())
     })?;
-    stage("format", &mut || run(cargo().args(["fmt", "--all", "--check"])))?;
+    stage("format", &mut || {
+        run(cargo().args(["fmt", "--all", "--check"]))
+    })?;
     stage("clippy", &mut || {
         run(cargo().args([
             "clippy",
@@ -336,14 +338,10 @@ fn test(args: &[String]) -> Result<()> {
             "warnings",
         ]))
     })?;
-    stage("unit and reference tests (debug, assert_process_allocs)", &mut || {
-        run(cargo().args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "lathe-host-tests",
-        ]))
-    })?;
+    stage(
+        "unit and reference tests (debug, assert_process_allocs)",
+        &mut || run(cargo().args(["test", "--workspace", "--exclude", "lathe-host-tests"])),
+    )?;
     stage("release bundles", &mut bundle_release)?;
     stage("CLAP host conformance", &mut || {
         run(cargo()
@@ -356,7 +354,23 @@ fn test(args: &[String]) -> Result<()> {
             .env("LATHE_BUNDLE_DIR", root.join("target/bundled")))
     })?;
 
-    eprintln!("\n=== all stages passed in {:.0} s", start.elapsed().as_secs_f64());
+    stage("standalone binaries (debug)", &mut || {
+        let mut cmd = cargo();
+        cmd.arg("build");
+        for p in PLUGINS {
+            cmd.args(["-p", p, "--features", &format!("{p}/standalone")]);
+        }
+        run(&mut cmd)
+    })?;
+    stage(
+        "editor screenshots under Xvfb (100 % and 200 %)",
+        &mut || run(Command::new(&python).args(["-m", "pytest", "-q", "host-tests/gui"])),
+    )?;
+
+    eprintln!(
+        "\n=== all stages passed in {:.0} s",
+        start.elapsed().as_secs_f64()
+    );
     for (name, secs) in &timings {
         eprintln!("  {secs:7.1} s  {name}");
     }

@@ -107,14 +107,6 @@ impl Plugin for LatheChannel {
         _aux: &mut AuxiliaryBuffers,
         _context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
-        if self.params.bypass.value() {
-            // Bypassed audio still must not carry NaN, infinite or subnormal samples to the
-            // output (SPEC; the host-tests' bad-input check with bypass on).
-            for channel in buffer.as_slice() {
-                shared_dsp::util::sanitize_slice(channel);
-            }
-            return ProcessStatus::Normal;
-        }
         if let Some(engine) = &mut self.engine {
             engine.set_settings(&self.params.settings());
             engine.process(buffer.as_slice());
@@ -125,8 +117,9 @@ impl Plugin for LatheChannel {
 
 impl ClapPlugin for LatheChannel {
     const CLAP_ID: &'static str = "audio.lathe.channel-strip";
-    const CLAP_DESCRIPTION: Option<&'static str> =
-        Some("Per-track channel strip: trim, polarity, filters, gate, EQ, compressor, pan/width, output");
+    const CLAP_DESCRIPTION: Option<&'static str> = Some(
+        "Per-track channel strip: trim, polarity, filters, gate, EQ, compressor, pan/width, output",
+    );
     const CLAP_MANUAL_URL: Option<&'static str> = None;
     const CLAP_SUPPORT_URL: Option<&'static str> = None;
     const CLAP_FEATURES: &'static [ClapFeature] = &[

@@ -59,6 +59,7 @@ impl ChannelParams {
     /// The engine's plain settings from the current parameter values.
     pub fn settings(&self) -> ChannelSettings {
         ChannelSettings {
+            bypass: self.bypass.value(),
             trim_db: self.trim_db.value(),
             invert: [self.invert_left.value(), self.invert_right.value()],
             output_db: self.output_db.value(),

@@ -91,14 +91,6 @@ impl Plugin for LatheEq {
         _aux: &mut AuxiliaryBuffers,
         _context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
-        if self.params.bypass.value() {
-            // Bypassed audio still must not carry NaN, infinite or subnormal samples to the
-            // output (SPEC; the host-tests' bad-input check with bypass on).
-            for channel in buffer.as_slice() {
-                shared_dsp::util::sanitize_slice(channel);
-            }
-            return ProcessStatus::Normal;
-        }
         if let Some(engine) = &mut self.engine {
             engine.set_settings(&self.params.settings());
             engine.process(buffer.as_slice());

@@ -41,6 +41,7 @@ impl Default for EqParams {
 impl EqParams {
     pub fn settings(&self) -> EqSettings {
         EqSettings {
+            bypass: self.bypass.value(),
             output_db: self.output_db.value(),
         }
     }

@@ -95,12 +95,7 @@ impl Plugin for LatheLimiter {
         let Some(engine) = &mut self.engine else {
             return ProcessStatus::Normal;
         };
-        let mut settings = self.params.settings();
-        if self.params.bypass.value() {
-            settings.input_db = 0.0;
-            settings.ceiling_db = f32::INFINITY;
-        }
-        engine.set_settings(&settings);
+        engine.set_settings(&self.params.settings());
         if self.params.latency_dirty.swap(false, Ordering::AcqRel) {
             context.set_latency_samples(engine.latency() as u32);
         }

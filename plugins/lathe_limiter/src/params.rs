@@ -93,6 +93,7 @@ impl Default for LimiterParams {
 impl LimiterParams {
     pub fn settings(&self) -> LimiterSettings {
         LimiterSettings {
+            bypass: self.bypass.value(),
             input_db: self.input_db.value(),
             ceiling_db: self.ceiling_db.value(),
             lookahead_ms: self.lookahead_ms.value(),
