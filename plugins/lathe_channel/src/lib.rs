@@ -7,6 +7,9 @@ pub mod editor;
 pub mod engine;
 pub mod params;
 
+/// The plugin's CLAP id (stable: hosts and saved states refer to it).
+pub const CLAP_ID: &str = "audio.lathe.channel-strip";
+
 use engine::ChannelEngine;
 use params::ChannelParams;
 
@@ -45,17 +48,12 @@ impl Plugin for LatheChannel {
             },
             ..AudioIOLayout::const_default()
         },
+        // Mono without a sidechain port: nice-plug 0.4.2's VST3 wrapper dereferences the null
+        // channel pointers a host (JUCE/pedalboard) passes for a disabled mono sidechain bus and
+        // aborts. Stereo tracks keep the stereo sidechain.
         AudioIOLayout {
             main_input_channels: NonZeroU32::new(1),
             main_output_channels: NonZeroU32::new(1),
-            aux_input_ports: &[new_nonzero_u32(1)],
-            names: PortNames {
-                layout: Some("Mono with sidechain"),
-                main_input: Some("Input"),
-                main_output: Some("Output"),
-                aux_inputs: &["Sidechain"],
-                aux_outputs: &[],
-            },
             ..AudioIOLayout::const_default()
         },
     ];
@@ -68,6 +66,10 @@ impl Plugin for LatheChannel {
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn filter_state(state: &mut PluginState) {
+        shared_gui::state::keep_only_own(state, CLAP_ID);
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
@@ -116,7 +118,7 @@ impl Plugin for LatheChannel {
 }
 
 impl ClapPlugin for LatheChannel {
-    const CLAP_ID: &'static str = "audio.lathe.channel-strip";
+    const CLAP_ID: &'static str = CLAP_ID;
     const CLAP_DESCRIPTION: Option<&'static str> = Some(
         "Per-track channel strip: trim, polarity, filters, gate, EQ, compressor, pan/width, output",
     );

@@ -8,6 +8,10 @@ use crate::engine::ChannelSettings;
 
 #[derive(Params)]
 pub struct ChannelParams {
+    /// The CLAP id of the plugin that wrote a state; another plugin's state is refused.
+    #[persist = "plugin"]
+    pub plugin_id: std::sync::RwLock<String>,
+
     /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
     pub editor_state: Arc<EguiEditorState>,
 
@@ -45,6 +49,7 @@ pub fn gain_db_param(name: &str, min_db: f32, max_db: f32) -> FloatParam {
 impl Default for ChannelParams {
     fn default() -> Self {
         Self {
+            plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
             editor_state: shared_gui::editor_state(),
             trim_db: gain_db_param("Input Trim", -24.0, 24.0),
             invert_left: BoolParam::new("Invert Polarity L", false),

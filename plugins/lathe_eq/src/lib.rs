@@ -7,6 +7,9 @@ pub mod editor;
 pub mod engine;
 pub mod params;
 
+/// The plugin's CLAP id (stable: hosts and saved states refer to it).
+pub const CLAP_ID: &str = "audio.lathe.mastering-eq";
+
 use engine::EqEngine;
 use params::EqParams;
 
@@ -52,6 +55,10 @@ impl Plugin for LatheEq {
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn filter_state(state: &mut PluginState) {
+        shared_gui::state::keep_only_own(state, CLAP_ID);
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
@@ -100,7 +107,7 @@ impl Plugin for LatheEq {
 }
 
 impl ClapPlugin for LatheEq {
-    const CLAP_ID: &'static str = "audio.lathe.mastering-eq";
+    const CLAP_ID: &'static str = CLAP_ID;
     const CLAP_DESCRIPTION: Option<&'static str> =
         Some("Precise, transparent mastering equalizer with analog-matched and linear-phase modes");
     const CLAP_MANUAL_URL: Option<&'static str> = None;

@@ -8,6 +8,10 @@ use crate::engine::EqSettings;
 
 #[derive(Params)]
 pub struct EqParams {
+    /// The CLAP id of the plugin that wrote a state; another plugin's state is refused.
+    #[persist = "plugin"]
+    pub plugin_id: std::sync::RwLock<String>,
+
     /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
     pub editor_state: Arc<EguiEditorState>,
 
@@ -21,6 +25,7 @@ pub struct EqParams {
 impl Default for EqParams {
     fn default() -> Self {
         Self {
+            plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
             editor_state: shared_gui::editor_state(),
             output_db: FloatParam::new(
                 "Output Gain",

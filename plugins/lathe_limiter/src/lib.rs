@@ -8,6 +8,9 @@ pub mod editor;
 pub mod engine;
 pub mod params;
 
+/// The plugin's CLAP id (stable: hosts and saved states refer to it).
+pub const CLAP_ID: &str = "audio.lathe.limiter";
+
 use engine::LimiterEngine;
 use params::LimiterParams;
 
@@ -53,6 +56,10 @@ impl Plugin for LatheLimiter {
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn filter_state(state: &mut PluginState) {
+        shared_gui::state::keep_only_own(state, CLAP_ID);
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
@@ -105,7 +112,7 @@ impl Plugin for LatheLimiter {
 }
 
 impl ClapPlugin for LatheLimiter {
-    const CLAP_ID: &'static str = "audio.lathe.limiter";
+    const CLAP_ID: &'static str = CLAP_ID;
     const CLAP_DESCRIPTION: Option<&'static str> =
         Some("True-peak brickwall limiter for the master bus");
     const CLAP_MANUAL_URL: Option<&'static str> = None;

@@ -9,6 +9,10 @@ use crate::engine::LimiterSettings;
 
 #[derive(Params)]
 pub struct LimiterParams {
+    /// The CLAP id of the plugin that wrote a state; another plugin's state is refused.
+    #[persist = "plugin"]
+    pub plugin_id: std::sync::RwLock<String>,
+
     /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
     pub editor_state: Arc<EguiEditorState>,
 
@@ -36,6 +40,7 @@ impl Default for LimiterParams {
         let latency_dirty = Arc::new(AtomicBool::new(true));
         let dirty = latency_dirty.clone();
         Self {
+            plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
             editor_state: shared_gui::editor_state(),
             input_db: FloatParam::new(
                 "Input Gain",

@@ -7,6 +7,9 @@ pub mod editor;
 pub mod engine;
 pub mod params;
 
+/// The plugin's CLAP id (stable: hosts and saved states refer to it).
+pub const CLAP_ID: &str = "audio.lathe.loudness-meter";
+
 use engine::MeterEngine;
 use params::MeterParams;
 
@@ -59,6 +62,10 @@ impl Plugin for LatheMeter {
         self.params.clone()
     }
 
+    fn filter_state(state: &mut PluginState) {
+        shared_gui::state::keep_only_own(state, CLAP_ID);
+    }
+
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
         editor::create(self.params.clone())
     }
@@ -109,7 +116,7 @@ impl Plugin for LatheMeter {
 }
 
 impl ClapPlugin for LatheMeter {
-    const CLAP_ID: &'static str = "audio.lathe.loudness-meter";
+    const CLAP_ID: &'static str = CLAP_ID;
     const CLAP_DESCRIPTION: Option<&'static str> =
         Some("EBU R128 / ITU-R BS.1770 loudness, true peak and loudness range meter");
     const CLAP_MANUAL_URL: Option<&'static str> = None;

@@ -43,6 +43,10 @@ impl Target {
 
 #[derive(Params)]
 pub struct MeterParams {
+    /// The CLAP id of the plugin that wrote a state; another plugin's state is refused.
+    #[persist = "plugin"]
+    pub plugin_id: std::sync::RwLock<String>,
+
     /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
     pub editor_state: Arc<EguiEditorState>,
 
@@ -62,6 +66,7 @@ pub struct MeterParams {
 impl Default for MeterParams {
     fn default() -> Self {
         Self {
+            plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
             editor_state: shared_gui::editor_state(),
             target: EnumParam::new("Target", Target::EbuR128),
             custom_target_lufs: FloatParam::new(
