@@ -17,13 +17,21 @@ use params::LimiterParams;
 pub struct LatheLimiter {
     params: Arc<LimiterParams>,
     engine: Option<LimiterEngine>,
+    /// The lookahead the plugin was activated with. The lookahead is the latency, and CLAP lets
+    /// latency change only while the plugin is being activated: a new value asks the host for a
+    /// restart and takes effect on reactivation. Until then the engine keeps this lookahead, so
+    /// the audio delay always equals the latency the host was told.
+    active_lookahead_ms: f32,
 }
 
 impl Default for LatheLimiter {
     fn default() -> Self {
+        let params = Arc::new(LimiterParams::default());
+        let active_lookahead_ms = params.lookahead_ms.value();
         Self {
-            params: Arc::new(LimiterParams::default()),
+            params,
             engine: None,
+            active_lookahead_ms,
         }
     }
 }
@@ -81,7 +89,9 @@ impl Plugin for LatheLimiter {
             buffer_config.sample_rate,
             buffer_config.max_buffer_size as usize,
         );
-        engine.set_settings(&self.params.settings());
+        let settings = self.params.settings();
+        self.active_lookahead_ms = settings.lookahead_ms;
+        engine.set_settings(&settings);
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);
         true
@@ -102,10 +112,19 @@ impl Plugin for LatheLimiter {
         let Some(engine) = &mut self.engine else {
             return ProcessStatus::Normal;
         };
-        engine.set_settings(&self.params.settings());
-        if self.params.latency_dirty.swap(false, Ordering::AcqRel) {
-            context.set_latency_samples(engine.latency() as u32);
+        // Not `set_latency_samples` here: nice-plug would report it through a main-thread task
+        // that calls `latency.changed` even when the host has deactivated the plugin by then,
+        // which CLAP forbids (clap-validator param-set-events; host-tests
+        // limiter_lookahead_change_then_deactivate). A restart request is thread-safe, and
+        // `activate` reports the new latency while being activated, as CLAP wants.
+        let mut settings = self.params.settings();
+        if self.params.latency_dirty.swap(false, Ordering::AcqRel)
+            && settings.lookahead_ms != self.active_lookahead_ms
+        {
+            context.request_restart();
         }
+        settings.lookahead_ms = self.active_lookahead_ms;
+        engine.set_settings(&settings);
         engine.process(buffer.as_slice());
         ProcessStatus::Normal
     }
