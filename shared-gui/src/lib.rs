@@ -120,3 +120,55 @@ pub mod state {
         }
     }
 }
+
+/// Text entry shared by every Lathe parameter: what people type, parsed the same everywhere.
+pub mod text {
+    use std::sync::Arc;
+
+    /// Parses a number followed by an optional unit from `units` (case-insensitive, with or
+    /// without a space): `"-3"`, `"-3 dB"`, `"-3dBTP"`, `"−3,5 db"`.
+    pub fn parse_with_units(text: &str, units: &[&str]) -> Option<f32> {
+        let t = text.trim().replace('\u{2212}', "-").replace(',', ".");
+        let lower = t.to_ascii_lowercase();
+        let mut number = lower.as_str();
+        // Longest unit first, so "dbtp" is not read as "db" + "tp".
+        let mut sorted: Vec<&str> = units.to_vec();
+        sorted.sort_by_key(|u| std::cmp::Reverse(u.len()));
+        for unit in sorted {
+            if let Some(stripped) = number.strip_suffix(&unit.to_ascii_lowercase()) {
+                number = stripped;
+                break;
+            }
+        }
+        number.trim().parse::<f32>().ok().filter(|v| v.is_finite())
+    }
+
+    /// String-to-value for any level in decibels: accepts dB, dBFS, dBTP or no unit.
+    pub fn s2v_db() -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+        Arc::new(|s| parse_with_units(s, &["dB", "dBFS", "dBTP"]))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn decibels_parse_with_and_without_units() {
+            let p = s2v_db();
+            for (text, want) in [
+                ("-3", -3.0),
+                ("-3 dB", -3.0),
+                ("-3dB", -3.0),
+                ("-1.5 dBTP", -1.5),
+                (" -6 DBFS ", -6.0),
+                ("\u{2212}2,5 db", -2.5),
+                ("+4", 4.0),
+            ] {
+                assert_eq!(p(text), Some(want), "{text}");
+            }
+            for bad in ["", "dB", "loud", "nan", "inf dB", "-3 LUFS"] {
+                assert_eq!(p(bad), None, "{bad}");
+            }
+        }
+    }
+}

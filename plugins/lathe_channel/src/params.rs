@@ -44,6 +44,7 @@ pub fn gain_db_param(name: &str, min_db: f32, max_db: f32) -> FloatParam {
     .with_step_size(0.01)
     .with_unit(" dB")
     .with_value_to_string(formatters::v2s_f32_rounded(2))
+    .with_string_to_value(shared_gui::text::s2v_db())
 }
 
 impl Default for ChannelParams {

@@ -37,7 +37,8 @@ impl Default for EqParams {
             )
             .with_step_size(0.01)
             .with_unit(" dB")
-            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            .with_value_to_string(formatters::v2s_f32_rounded(2))
+            .with_string_to_value(shared_gui::text::s2v_db()),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
         }
     }

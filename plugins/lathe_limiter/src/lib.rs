@@ -112,16 +112,25 @@ impl Plugin for LatheLimiter {
         let Some(engine) = &mut self.engine else {
             return ProcessStatus::Normal;
         };
-        // Not `set_latency_samples` here: nice-plug would report it through a main-thread task
-        // that calls `latency.changed` even when the host has deactivated the plugin by then,
-        // which CLAP forbids (clap-validator param-set-events; host-tests
+        // CLAP: not `set_latency_samples` here. nice-plug would report it through a main-thread
+        // task that calls `latency.changed` even when the host has deactivated the plugin by
+        // then, which CLAP forbids (clap-validator param-set-events; host-tests
         // limiter_lookahead_change_then_deactivate). A restart request is thread-safe, and
         // `activate` reports the new latency while being activated, as CLAP wants.
+        // VST3: hosts (JUCE, Reaper) act on the latency-changed restart flag that
+        // `set_latency_samples` raises but may ignore a reload request, so the new lookahead
+        // takes effect at once and its latency is reported.
         let mut settings = self.params.settings();
         if self.params.latency_dirty.swap(false, Ordering::AcqRel)
             && settings.lookahead_ms != self.active_lookahead_ms
         {
-            context.request_restart();
+            if context.plugin_api() == PluginApi::Clap {
+                context.request_restart();
+            } else {
+                self.active_lookahead_ms = settings.lookahead_ms;
+                engine.set_settings(&settings);
+                context.set_latency_samples(engine.latency() as u32);
+            }
         }
         settings.lookahead_ms = self.active_lookahead_ms;
         engine.set_settings(&settings);

@@ -52,7 +52,8 @@ impl Default for LimiterParams {
             )
             .with_step_size(0.01)
             .with_unit(" dB")
-            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            .with_value_to_string(formatters::v2s_f32_rounded(2))
+            .with_string_to_value(shared_gui::text::s2v_db()),
             ceiling_db: FloatParam::new(
                 "Ceiling",
                 -1.0,
@@ -63,7 +64,8 @@ impl Default for LimiterParams {
             )
             .with_step_size(0.01)
             .with_unit(" dBTP")
-            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            .with_value_to_string(formatters::v2s_f32_rounded(2))
+            .with_string_to_value(shared_gui::text::s2v_db()),
             lookahead_ms: FloatParam::new(
                 "Lookahead",
                 1.5,
