@@ -143,8 +143,11 @@ pub mod text {
         number.trim().parse::<f32>().ok().filter(|v| v.is_finite())
     }
 
+    /// A parameter's text-to-value function, as the framework takes it.
+    pub type StringToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
+
     /// String-to-value for any level in decibels: accepts dB, dBFS, dBTP or no unit.
-    pub fn s2v_db() -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+    pub fn s2v_db() -> StringToValue {
         Arc::new(|s| parse_with_units(s, &["dB", "dBFS", "dBTP"]))
     }
 
