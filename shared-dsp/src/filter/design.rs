@@ -548,21 +548,6 @@ mod tests {
     use super::super::analog::analog_response_db;
     use super::*;
 
-    /// Largest |digital − analog| in dB over a log grid from 20 Hz to `f_hi`.
-    fn max_err(p: &BandParams, fs: f64, f_hi: f64) -> (f64, f64) {
-        let d = design_band(p, fs);
-        let mut worst = (0.0f64, 0.0);
-        let n = 400;
-        for i in 0..=n {
-            let f = 20.0 * (f_hi / 20.0f64).powf(i as f64 / n as f64);
-            let e = (d.response_db(f, fs) - analog_response_db(p, f)).abs();
-            if e > worst.0 {
-                worst = (e, f);
-            }
-        }
-        worst
-    }
-
     #[test]
     fn bells_and_shelves_match_analog_near_nyquist() {
         // SPEC: within 0.5 dB of the analog prototype at 15 kHz at 44.1 kHz. Worst case per Q
@@ -590,34 +575,6 @@ mod tests {
                 );
                 let limit = if kind == BandType::Bell { 0.65 } else { 1.3 };
                 assert!(worst.0 < limit, "{kind:?} q {q}: {worst:?}");
-            }
-        }
-    }
-
-    #[test]
-    #[ignore]
-    fn print_error_map() {
-        for fs in [44_100.0, 48_000.0, 96_000.0] {
-            for kind in [
-                BandType::Bell,
-                BandType::LowShelf,
-                BandType::HighShelf,
-                BandType::Tilt,
-            ] {
-                for f0 in [
-                    1000.0, 5000.0, 10_000.0, 16_000.0, 20_000.0, 25_000.0, 30_000.0,
-                ] {
-                    for q in [0.1, 0.707, 4.0, 20.0] {
-                        let mut line = String::new();
-                        for g in [-24.0, -6.0, 6.0, 24.0] {
-                            let p = BandParams::new(kind, f0, g, q);
-                            let (e, f) = max_err(&p, fs, 0.5 * fs * 0.999);
-                            let (e2, _) = max_err(&p, fs, 20_000.0f64.min(0.45 * fs));
-                            line += &format!(" g{g}: {e:.2}@{f:.0} ({e2:.2})");
-                        }
-                        println!("{fs} {kind:?} f0 {f0} q {q}:{line}");
-                    }
-                }
             }
         }
     }
