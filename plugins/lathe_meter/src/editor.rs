@@ -3,9 +3,17 @@
 use crate::params::MeterParams;
 use std::sync::Arc;
 
-pub type Editor = nice_plug_egui::EguiEditor<shared_gui::GenericApp<MeterParams>>;
+/// Title, accent colour and sizes of this editor.
+pub const SPEC: shared_gui::EditorSpec = shared_gui::EditorSpec {
+    title: "Lathe Loudness Meter",
+    accent: shared_gui::Accent::Meter,
+    default_size: (820.0, 520.0),
+    min_size: (640.0, 420.0),
+};
+
+pub type Editor = shared_gui::Editor<shared_gui::GenericBody<MeterParams>>;
 
 pub fn create(params: Arc<MeterParams>) -> Option<Editor> {
-    let state = params.editor_state.clone();
-    shared_gui::generic_editor("Lathe Loudness Meter", params, state)
+    let memory = params.editor_state.clone();
+    shared_gui::generic_editor(SPEC, params, memory)
 }

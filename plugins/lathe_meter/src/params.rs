@@ -1,7 +1,6 @@
 //! Lathe Loudness Meter parameters. Ids are stable: never rename one once shipped.
 
 use nice_plug::prelude::*;
-use nice_plug_egui::EguiEditorState;
 use std::sync::Arc;
 
 /// Delivery targets from SPEC.md: EBU R128 -23 LUFS, ATSC A/85 -24 LKFS, streaming -14 / -16.
@@ -47,8 +46,9 @@ pub struct MeterParams {
     #[persist = "plugin"]
     pub plugin_id: std::sync::RwLock<String>,
 
-    /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
-    pub editor_state: Arc<EguiEditorState>,
+    /// Editor size and scale, kept in the state so a project reopens with the editor as left.
+    #[persist = "editor"]
+    pub editor_state: Arc<shared_gui::EditorMemory>,
 
     #[id = "target"]
     pub target: EnumParam<Target>,
