@@ -22,6 +22,7 @@ pub mod theme;
 pub mod widgets;
 
 pub use editor::{Editor, EditorBody, EditorSpec, LatheApp, create_editor};
+pub use egui;
 pub use generic::GenericBody;
 pub use nice_plug_egui;
 pub use size::{EditorMemory, editor_state};

@@ -1,13 +1,18 @@
 //! Host-free processing of the Limiter, shared by the plugin, the CLI and the tests.
 //!
-//! Foundation stage: input drive, the lookahead delay (reported as latency) and a sample-peak
-//! safety clip at the ceiling. The lookahead gain computer from `shared-dsp` replaces the clip
-//! in the limiter issue; the latency contract is already the final one.
+//! Signal flow: input meter → `shared_dsp::limiter::Limiter` (drive, look-ahead gain computer,
+//! sample-peak or true-peak ceiling, optional 2x/4x/8x oversampling, stereo link, auto-release)
+//! → optional TPDF dither with noise shaping (`shared_dsp::dither::Dither`, the very last stage,
+//! after the ceiling) → the host bypass crossfade (`shared_dsp::bypass::Bypass`, which delays the
+//! dry path by the same latency) → output meters (sample peak, BS.1770 true peak, momentary /
+//! short-term / integrated loudness). Latency = the limiter's (look-ahead + oversampler + true-peak
+//! stages), exact and integer.
 
 use shared_dsp::bypass::Bypass;
-use shared_dsp::gain::{DEFAULT_SMOOTHING_MS, GainStage};
-use shared_dsp::util::delay::DelayLine;
-use shared_dsp::util::{db_to_gain, ms_to_samples};
+use shared_dsp::dither::{Dither, NoiseShaping};
+use shared_dsp::limiter::{Limiter, LimiterMode};
+use shared_dsp::loudness::{ChannelLayout, LoudnessMeter};
+use shared_dsp::true_peak::{TruePeakMeter, TruePeakMode};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LimiterSettings {
@@ -15,6 +20,14 @@ pub struct LimiterSettings {
     pub ceiling_db: f32,
     pub lookahead_ms: f32,
     pub release_ms: f32,
+    pub auto_release: bool,
+    pub link_percent: f32,
+    pub mode: LimiterMode,
+    /// 1 (off), 2, 4 or 8.
+    pub oversampling: usize,
+    /// 0 = no dither; 16 or 24 = dither and quantise to that many bits.
+    pub dither_bits: u32,
+    pub noise_shaping: NoiseShaping,
     pub bypass: bool,
 }
 
@@ -25,72 +38,199 @@ impl Default for LimiterSettings {
             ceiling_db: -1.0,
             lookahead_ms: 1.5,
             release_ms: 100.0,
+            auto_release: true,
+            link_percent: 100.0,
+            mode: LimiterMode::TruePeak,
+            oversampling: 4,
+            dither_bits: 0,
+            noise_shaping: NoiseShaping::Off,
             bypass: false,
         }
+    }
+}
+
+impl LimiterSettings {
+    /// The settings that change the latency: a change needs the host told (a restart in CLAP).
+    pub fn latency_key(&self) -> (u32, usize, LimiterMode) {
+        (self.lookahead_ms.to_bits(), self.oversampling, self.mode)
     }
 }
 
 /// Longest lookahead the parameter allows, for preallocation.
 pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
 
+/// Most channels metered per side (the limiter takes mono or stereo).
+pub const METER_CHANNELS: usize = 2;
+
+/// Meter readings of the last processed block.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BlockMeters {
+    /// Input sample peak per channel (before the drive), linear.
+    pub input_peak: [f32; METER_CHANNELS],
+    /// Output sample peak per channel, linear.
+    pub output_peak: [f32; METER_CHANNELS],
+    /// Largest gain reduction in the block, positive dB.
+    pub gain_reduction_db: f32,
+}
+
 pub struct LimiterEngine {
-    sample_rate: f32,
-    drive: GainStage,
-    ceiling_gain: f32,
-    lookahead: DelayLine,
+    num_channels: usize,
+    limiter: Limiter,
+    dither: Dither,
+    dither_on: bool,
     bypass: Bypass,
+    output_true_peak: TruePeakMeter,
+    output_loudness: LoudnessMeter,
+    meters: BlockMeters,
+    settings: LimiterSettings,
+}
+
+fn peak(x: &[f32]) -> f32 {
+    x.iter()
+        .fold(0.0f32, |m, v| if v.abs() > m { v.abs() } else { m })
 }
 
 impl LimiterEngine {
     /// May allocate: call from `activate`.
     pub fn new(num_channels: usize, sample_rate: f32, max_block: usize) -> Self {
-        let max_latency = ms_to_samples(MAX_LOOKAHEAD_MS as f64, sample_rate as f64);
+        let limiter = Limiter::new(num_channels, sample_rate);
+        // The largest latency any setting can have: 8x, true peak, longest lookahead.
+        let mut probe = Limiter::new(1, sample_rate);
+        probe.set_mode(LimiterMode::TruePeak);
+        probe.set_oversampling(8);
+        probe.set_lookahead_ms(MAX_LOOKAHEAD_MS);
+        let max_latency = probe.latency() + 64;
+        let layout =
+            ChannelLayout::from_num_channels(num_channels).unwrap_or(ChannelLayout::Stereo);
         let mut engine = Self {
-            sample_rate,
-            drive: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
-            ceiling_gain: db_to_gain(-1.0),
-            lookahead: DelayLine::new(num_channels, max_latency),
+            num_channels,
+            limiter,
+            dither: Dither::new(num_channels, 24),
+            dither_on: false,
             bypass: Bypass::new(num_channels, max_block, max_latency, sample_rate),
+            output_true_peak: TruePeakMeter::new(num_channels, TruePeakMode::Bs1770),
+            output_loudness: LoudnessMeter::new(sample_rate as f64, layout, max_block.max(1)),
+            meters: BlockMeters::default(),
+            settings: LimiterSettings::default(),
         };
-        engine.set_settings(&LimiterSettings::default());
+        engine.apply(&LimiterSettings::default(), true);
         engine
     }
 
-    /// Never allocates. Changing the lookahead changes [`LimiterEngine::latency`].
-    pub fn set_settings(&mut self, settings: &LimiterSettings) {
-        self.drive.set_gain_db(settings.input_db);
-        self.ceiling_gain = db_to_gain(settings.ceiling_db);
-        self.lookahead.set_delay(ms_to_samples(
-            settings.lookahead_ms as f64,
-            self.sample_rate as f64,
-        ));
-        self.bypass.set_latency(self.lookahead.latency());
-        self.bypass.set_bypassed(settings.bypass);
+    fn apply(&mut self, s: &LimiterSettings, force: bool) {
+        let old = self.settings;
+        let l = &mut self.limiter;
+        if force || s.mode != old.mode {
+            l.set_mode(s.mode);
+        }
+        if force || s.oversampling != old.oversampling {
+            l.set_oversampling(s.oversampling);
+        }
+        if force || s.lookahead_ms != old.lookahead_ms {
+            l.set_lookahead_ms(s.lookahead_ms);
+        }
+        if force || s.auto_release != old.auto_release {
+            l.set_auto_release(s.auto_release);
+        }
+        if force || s.release_ms != old.release_ms {
+            l.set_release_ms(s.release_ms);
+        }
+        l.set_stereo_link_percent(s.link_percent);
+        l.set_input_gain_db(s.input_db);
+        l.set_ceiling_db(s.ceiling_db);
+        self.dither_on = s.dither_bits > 0;
+        if self.dither_on && (force || s.dither_bits != old.dither_bits) {
+            self.dither.set_bits(s.dither_bits);
+        }
+        if force || s.noise_shaping != old.noise_shaping {
+            self.dither.set_noise_shaping(s.noise_shaping);
+        }
+        self.bypass.set_latency(self.limiter.latency());
+        self.bypass.set_bypassed(s.bypass);
+        self.settings = *s;
     }
 
-    /// Latency in samples: the lookahead.
+    /// Never allocates. Changing the lookahead, the oversampling or the mode changes
+    /// [`LimiterEngine::latency`] and restarts the gain computer.
+    pub fn set_settings(&mut self, settings: &LimiterSettings) {
+        self.apply(settings, false);
+    }
+
+    pub fn settings(&self) -> &LimiterSettings {
+        &self.settings
+    }
+
+    /// Latency in samples (exact: an impulse lands here).
     pub fn latency(&self) -> usize {
-        self.lookahead.latency()
+        self.limiter.latency()
+    }
+
+    pub fn num_channels(&self) -> usize {
+        self.num_channels
     }
 
     /// Audio-thread safe.
     pub fn reset(&mut self) {
-        self.drive.reset();
-        self.lookahead.reset();
+        self.limiter.reset();
+        self.dither.reset();
         self.bypass.reset();
+        self.output_true_peak.reset();
+        self.output_loudness.reset();
+        self.meters = BlockMeters::default();
     }
 
     /// Audio-thread safe.
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
-        let (drive, lookahead, ceiling) = (&mut self.drive, &mut self.lookahead, self.ceiling_gain);
+        let mut meters = BlockMeters::default();
+        for (m, c) in meters.input_peak.iter_mut().zip(channels.iter()) {
+            *m = peak(c);
+        }
+        let (limiter, dither, dither_on) = (&mut self.limiter, &mut self.dither, self.dither_on);
+        let mut gr = 0.0f32;
         self.bypass.process(channels, |c| {
-            drive.process(c);
-            lookahead.process(c);
-            for ch in c.iter_mut() {
-                for x in ch.iter_mut() {
-                    *x = x.clamp(-ceiling, ceiling);
-                }
+            limiter.process(c);
+            gr = limiter.gain_reduction_db();
+            if dither_on {
+                dither.process(c);
             }
         });
+        meters.gain_reduction_db = gr;
+        for (m, c) in meters.output_peak.iter_mut().zip(channels.iter()) {
+            *m = peak(c);
+        }
+        let mut refs: [&[f32]; METER_CHANNELS] = [&[]; METER_CHANNELS];
+        let n = channels.len().min(METER_CHANNELS);
+        for (r, c) in refs.iter_mut().zip(channels.iter()) {
+            *r = c;
+        }
+        self.output_true_peak.process(&refs[..n]);
+        self.output_loudness.process(&refs[..n]);
+        self.meters = meters;
+    }
+
+    /// Meters of the last block.
+    pub fn meters(&self) -> BlockMeters {
+        self.meters
+    }
+
+    /// Output true peak per channel since the last call, linear (cleared by the call).
+    pub fn take_output_true_peak(&mut self) -> [f32; METER_CHANNELS] {
+        let mut out = [0.0; METER_CHANNELS];
+        for (ch, o) in out.iter_mut().enumerate().take(self.num_channels) {
+            *o = self.output_true_peak.channel_peak_gain(ch);
+        }
+        self.output_true_peak.take_peak_gain();
+        out
+    }
+
+    /// Output loudness: momentary, short-term and integrated LUFS since the last reset.
+    pub fn output_loudness(&self) -> (f64, f64, f64) {
+        let l = &self.output_loudness;
+        (l.momentary_lufs(), l.short_term_lufs(), l.integrated_lufs())
+    }
+
+    /// Starts a new output loudness measurement (the editor's reset).
+    pub fn reset_loudness(&mut self) {
+        self.output_loudness.reset();
     }
 }

@@ -7,33 +7,47 @@ use std::sync::atomic::Ordering;
 pub mod editor;
 pub mod engine;
 pub mod params;
+pub mod readout;
 
 /// The plugin's CLAP id (stable: hosts and saved states refer to it).
 pub const CLAP_ID: &str = "audio.lathe.limiter";
 
-use engine::LimiterEngine;
+use engine::{LimiterEngine, LimiterSettings};
 use params::LimiterParams;
+use readout::Readout;
 
 pub struct LatheLimiter {
     params: Arc<LimiterParams>,
+    readout: Arc<Readout>,
     engine: Option<LimiterEngine>,
-    /// The lookahead the plugin was activated with. The lookahead is the latency, and CLAP lets
-    /// latency change only while the plugin is being activated: a new value asks the host for a
-    /// restart and takes effect on reactivation. Until then the engine keeps this lookahead, so
+    sample_rate: f32,
+    /// The latency-setting values (lookahead, oversampling, mode) the plugin was activated with.
+    /// CLAP lets latency change only while the plugin is being activated: a new value asks the
+    /// host for a restart and takes effect on reactivation. Until then the engine keeps these, so
     /// the audio delay always equals the latency the host was told.
-    active_lookahead_ms: f32,
+    active: LimiterSettings,
 }
 
 impl Default for LatheLimiter {
     fn default() -> Self {
         let params = Arc::new(LimiterParams::default());
-        let active_lookahead_ms = params.lookahead_ms.value();
+        let active = params.settings();
         Self {
             params,
+            readout: Arc::new(Readout::default()),
             engine: None,
-            active_lookahead_ms,
+            sample_rate: 48_000.0,
+            active,
         }
     }
+}
+
+/// `settings` with the latency-setting values of `active`.
+fn keep_latency(mut settings: LimiterSettings, active: &LimiterSettings) -> LimiterSettings {
+    settings.lookahead_ms = active.lookahead_ms;
+    settings.oversampling = active.oversampling;
+    settings.mode = active.mode;
+    settings
 }
 
 impl Plugin for LatheLimiter {
@@ -71,7 +85,7 @@ impl Plugin for LatheLimiter {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        editor::create(self.params.clone())
+        editor::create(self.params.clone(), self.readout.clone())
     }
 
     fn activate(
@@ -90,7 +104,8 @@ impl Plugin for LatheLimiter {
             buffer_config.max_buffer_size as usize,
         );
         let settings = self.params.settings();
-        self.active_lookahead_ms = settings.lookahead_ms;
+        self.active = settings;
+        self.sample_rate = buffer_config.sample_rate;
         engine.set_settings(&settings);
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);
@@ -120,21 +135,22 @@ impl Plugin for LatheLimiter {
         // VST3: hosts (JUCE, Reaper) act on the latency-changed restart flag that
         // `set_latency_samples` raises but may ignore a reload request, so the new lookahead
         // takes effect at once and its latency is reported.
-        let mut settings = self.params.settings();
+        let settings = self.params.settings();
         if self.params.latency_dirty.swap(false, Ordering::AcqRel)
-            && settings.lookahead_ms != self.active_lookahead_ms
+            && settings.latency_key() != self.active.latency_key()
         {
             if context.plugin_api() == PluginApi::Clap {
                 context.request_restart();
             } else {
-                self.active_lookahead_ms = settings.lookahead_ms;
+                self.active = settings;
                 engine.set_settings(&settings);
                 context.set_latency_samples(engine.latency() as u32);
             }
         }
-        settings.lookahead_ms = self.active_lookahead_ms;
-        engine.set_settings(&settings);
+        engine.set_settings(&keep_latency(settings, &self.active));
+        let frames = buffer.samples();
         engine.process(buffer.as_slice());
+        self.readout.publish(engine, frames, self.sample_rate);
         ProcessStatus::Normal
     }
 }

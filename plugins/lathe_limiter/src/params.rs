@@ -5,6 +5,81 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::LimiterSettings;
+use shared_dsp::dither::NoiseShaping;
+use shared_dsp::limiter::LimiterMode;
+
+/// What the ceiling limits.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    #[id = "sample"]
+    #[name = "Sample Peak"]
+    SamplePeak,
+    #[id = "true"]
+    #[name = "True Peak"]
+    TruePeak,
+}
+
+/// Oversampling of the gain stage.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oversampling {
+    #[id = "off"]
+    #[name = "Off"]
+    Off,
+    #[id = "2x"]
+    #[name = "2x"]
+    X2,
+    #[id = "4x"]
+    #[name = "4x"]
+    X4,
+    #[id = "8x"]
+    #[name = "8x"]
+    X8,
+}
+
+impl Oversampling {
+    pub fn factor(self) -> usize {
+        match self {
+            Oversampling::Off => 1,
+            Oversampling::X2 => 2,
+            Oversampling::X4 => 4,
+            Oversampling::X8 => 8,
+        }
+    }
+}
+
+/// Output word length: dither and quantise as the last stage.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DitherBits {
+    #[id = "off"]
+    #[name = "Off"]
+    Off,
+    #[id = "16"]
+    #[name = "16 bit"]
+    Bits16,
+    #[id = "24"]
+    #[name = "24 bit"]
+    Bits24,
+}
+
+/// Noise shaping of the dither (`shared_dsp::dither::NoiseShaping`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shaping {
+    #[id = "flat"]
+    #[name = "Flat"]
+    Flat,
+    #[id = "first"]
+    #[name = "1st order"]
+    FirstOrder,
+    #[id = "second"]
+    #[name = "2nd order"]
+    SecondOrder,
+    #[id = "lipshitz"]
+    #[name = "Lipshitz"]
+    Lipshitz,
+    #[id = "fweight"]
+    #[name = "F-weighted"]
+    FWeighted,
+}
 
 #[derive(Params)]
 pub struct LimiterParams {
@@ -31,6 +106,24 @@ pub struct LimiterParams {
     #[id = "bypass"]
     pub bypass: BoolParam,
 
+    #[id = "mode"]
+    pub mode: EnumParam<Mode>,
+
+    #[id = "os"]
+    pub oversampling: EnumParam<Oversampling>,
+
+    #[id = "autorel"]
+    pub auto_release: BoolParam,
+
+    #[id = "link"]
+    pub link_percent: FloatParam,
+
+    #[id = "dither"]
+    pub dither: EnumParam<DitherBits>,
+
+    #[id = "shaping"]
+    pub shaping: EnumParam<Shaping>,
+
     /// Set by parameters that change the latency; the audio thread consumes it.
     pub latency_dirty: Arc<AtomicBool>,
 }
@@ -39,6 +132,8 @@ impl Default for LimiterParams {
     fn default() -> Self {
         let latency_dirty = Arc::new(AtomicBool::new(true));
         let dirty = latency_dirty.clone();
+        let dirty_mode = latency_dirty.clone();
+        let dirty_os = latency_dirty.clone();
         Self {
             plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
             editor_state: shared_gui::editor_state(),
@@ -92,6 +187,25 @@ impl Default for LimiterParams {
             .with_unit(" ms")
             .with_value_to_string(formatters::v2s_f32_rounded(1)),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            mode: EnumParam::new("Mode", Mode::TruePeak)
+                .with_callback(Arc::new(move |_| dirty_mode.store(true, Ordering::Release))),
+            oversampling: EnumParam::new("Oversampling", Oversampling::X4)
+                .with_callback(Arc::new(move |_| dirty_os.store(true, Ordering::Release))),
+            auto_release: BoolParam::new("Auto Release", true),
+            link_percent: FloatParam::new(
+                "Stereo Link",
+                100.0,
+                FloatRange::Linear {
+                    min: 0.0,
+                    max: 100.0,
+                },
+            )
+            .with_step_size(1.0)
+            .with_unit(" %")
+            .with_value_to_string(formatters::v2s_f32_rounded(0))
+            .with_string_to_value(Arc::new(|s| shared_gui::text::parse_with_units(s, &["%"]))),
+            dither: EnumParam::new("Dither", DitherBits::Off),
+            shaping: EnumParam::new("Noise Shaping", Shaping::Flat),
             latency_dirty,
         }
     }
@@ -105,6 +219,25 @@ impl LimiterParams {
             ceiling_db: self.ceiling_db.value(),
             lookahead_ms: self.lookahead_ms.value(),
             release_ms: self.release_ms.value(),
+            auto_release: self.auto_release.value(),
+            link_percent: self.link_percent.value(),
+            mode: match self.mode.value() {
+                Mode::SamplePeak => LimiterMode::SamplePeak,
+                Mode::TruePeak => LimiterMode::TruePeak,
+            },
+            oversampling: self.oversampling.value().factor(),
+            dither_bits: match self.dither.value() {
+                DitherBits::Off => 0,
+                DitherBits::Bits16 => 16,
+                DitherBits::Bits24 => 24,
+            },
+            noise_shaping: match self.shaping.value() {
+                Shaping::Flat => NoiseShaping::Off,
+                Shaping::FirstOrder => NoiseShaping::FirstOrder,
+                Shaping::SecondOrder => NoiseShaping::SecondOrder,
+                Shaping::Lipshitz => NoiseShaping::Lipshitz,
+                Shaping::FWeighted => NoiseShaping::FWeighted,
+            },
         }
     }
 }

@@ -46,9 +46,13 @@ pub fn gain_reduction_meter(
             db += 3.0;
         }
         ui.label(
-            egui::RichText::new(format!("{:.1}", -gr))
-                .font(theme::mono(theme::SIZE_SMALL))
-                .color(theme::TEXT),
+            egui::RichText::new(if gr < 0.05 {
+                "0.0".to_string()
+            } else {
+                format!("{:.1}", -gr)
+            })
+            .font(theme::mono(theme::SIZE_SMALL))
+            .color(theme::TEXT),
         );
         response.on_hover_text(format!("Gain reduction: {gr:.1} dB"))
     })

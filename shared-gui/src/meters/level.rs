@@ -177,12 +177,22 @@ impl<'a> LevelMeter<'a> {
                 painter.line_segment(seg, Stroke::new(1.5, theme::WARN));
             }
             if self.vertical {
-                for db in dbfs_scale_marks(lo, hi) {
+                let mut last_y = f32::INFINITY;
+                for db in dbfs_scale_marks(lo, hi).into_iter().rev() {
                     let y = along(bars, pos(db));
+                    // Keep labels at least a line apart (small meters show fewer marks).
+                    if last_y - y < 14.0 || y > bars.bottom() - 5.0 {
+                        continue;
+                    }
+                    last_y = y;
                     painter.text(
                         Pos2::new(rect.left() + scale_w - 3.0, y),
                         egui::Align2::RIGHT_CENTER,
-                        format!("{}", db.abs() as i32),
+                        if db > 0.0 {
+                            format!("+{db}")
+                        } else {
+                            format!("{db}")
+                        },
                         theme::font(9.0),
                         theme::TEXT_DIM,
                     );

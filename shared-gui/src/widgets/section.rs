@@ -39,7 +39,8 @@ pub fn section<R>(
                                 theme::TEXT_DIM
                             }),
                     );
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), header);
+                    ui.add_space(6.0);
+                    header(ui);
                 });
                 ui.add_space(2.0);
                 if !active {
