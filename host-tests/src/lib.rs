@@ -53,8 +53,10 @@ pub const BUNDLE_COMMAND: &str =
 pub enum LatencyRule {
     /// Always zero samples.
     Zero,
-    /// `round(param_ms / 1000 * sample_rate)` samples, where `param` is the given parameter id.
-    LookaheadMs(&'static str),
+    /// `round(param_ms / 1000 * sample_rate) + fixed` samples, where `param` is the given
+    /// parameter id and `fixed` the rate-independent rest (the limiter's oversampler and
+    /// true-peak stages at its default settings).
+    LookaheadMs(&'static str, u32),
 }
 
 /// What the suite expects of one plugin: the small per-plugin table. Everything else (the
@@ -118,13 +120,15 @@ pub const LIMITER: PluginSpec = PluginSpec {
     name: "Lathe Limiter",
     vendor: "Lathe",
     features: &["audio-effect", "limiter", "mastering", "stereo", "mono"],
-    latency: LatencyRule::LookaheadMs("la"),
+    // Default 4x true peak: lookahead + 76 (oversampler round trip) + 1 (true-peak detector)
+    // + 40 (true-peak safety stage), per shared-dsp's limiter documentation.
+    latency: LatencyRule::LookaheadMs("la", 117),
     // Input gain down: the limiter never makes a quiet signal louder than the ceiling allows,
     // so a cut is always audible.
     gain_param: Some(("in", 0.0, -12.0)),
     sidechain: false,
-    // Quiet input passes the lookahead delay untouched (ceiling -1 dBTP).
-    bit_exact_at_default: true,
+    // The default 4x oversampling filters even a quiet signal: not bit-exact.
+    bit_exact_at_default: false,
 };
 
 pub const METER: PluginSpec = PluginSpec {

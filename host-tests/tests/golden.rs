@@ -41,7 +41,13 @@ fn check_golden(spec: &'static PluginSpec) {
     }
     let dir = golden_dir(spec);
     let mut states: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: no golden states in {}: {e}", spec.bundle, dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: no golden states in {}: {e}",
+                spec.bundle,
+                dir.display()
+            )
+        })
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "state"))
         .collect();
@@ -50,12 +56,19 @@ fn check_golden(spec: &'static PluginSpec) {
 
     let mut f = Failures::new();
     for state_path in states {
-        let release = state_path.file_stem().unwrap().to_string_lossy().to_string();
+        let release = state_path
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         let bytes = std::fs::read(&state_path).unwrap();
         let listed = std::fs::read_to_string(state_path.with_extension("params")).unwrap();
         let mut host = PluginHost::load(spec);
         if let Err(e) = host.load_state(&bytes, None) {
-            f.push(format!("{}: the {release} state does not load: {e}", spec.bundle));
+            f.push(format!(
+                "{}: the {release} state does not load: {e}",
+                spec.bundle
+            ));
             continue;
         }
         for line in listed.lines().filter(|l| !l.trim().is_empty()) {

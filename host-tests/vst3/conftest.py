@@ -64,8 +64,13 @@ class PluginSpec:
         return next(p for p in self.params if p.key == key)
 
 
+# The limiter at its default 4x true-peak settings: lookahead + 76 (oversampler) + 1 (true-peak
+# detector) + 40 (true-peak safety stage) samples, per shared-dsp's limiter documentation.
+LIMITER_FIXED_LATENCY = 117
+
+
 def _lookahead_latency(values: dict, sr: float) -> float:
-    return values.get("lookahead_ms", 1.5) * sr / 1000.0
+    return values.get("lookahead_ms", 1.5) * sr / 1000.0 + LIMITER_FIXED_LATENCY
 
 
 PLUGINS = [

@@ -1,0 +1,196 @@
+//! The Limiter's engine as the plugin and `lathe render limiter` run it: ceiling, latency,
+//! bypass and dither, through the whole chain (drive → limiter → dither → bypass → meters).
+//! The core's own accuracy grid (16x reference, every oversampling factor and rate) is in
+//! `shared-dsp/tests/limiter.rs`; here the plugin path must keep those guarantees.
+
+use lathe_limiter::engine::{LimiterEngine, LimiterSettings};
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use shared_dsp::limiter::LimiterMode;
+use shared_dsp::true_peak::{TruePeakMeter, TruePeakMode};
+use shared_dsp::util::gain_to_db;
+
+// nice-plug's `assert_process_allocs` installs assert_no_alloc's allocator for this binary, so
+// `assert_no_alloc` below aborts on any allocation in the engine.
+
+/// Program-like test material: seeded noise with drum-like bursts, a bass tone and a sweep.
+fn program(sr: f32, seconds: f32, seed: u64) -> [Vec<f32>; 2] {
+    let n = (sr * seconds) as usize;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut l = vec![0.0f32; n];
+    let mut r = vec![0.0f32; n];
+    for i in 0..n {
+        let t = i as f32 / sr;
+        let beat = (t * 2.0).fract();
+        let env = (-beat * 30.0).exp();
+        let kick = env * (2.0 * std::f32::consts::PI * 55.0 * t).sin();
+        let sweep_f = 40.0 * (sr * 0.45 / 40.0).powf((t / seconds).min(1.0));
+        let sweep = 0.2 * (2.0 * std::f32::consts::PI * sweep_f * t).sin();
+        let noise: f32 = rng.random_range(-0.3..0.3);
+        l[i] = 0.5 * kick + sweep + noise * (0.3 + env);
+        r[i] = 0.5 * kick - sweep + rng.random_range(-0.3..0.3f32) * (0.3 + env);
+    }
+    [l, r]
+}
+
+/// Runs the engine over `input` in varying block sizes, with allocation forbidden.
+fn run(engine: &mut LimiterEngine, input: &[Vec<f32>; 2], seed: u64) -> [Vec<f32>; 2] {
+    let mut out = input.clone();
+    let (l, r) = out.split_at_mut(1);
+    let (l, r) = (&mut l[0], &mut r[0]);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut i = 0;
+    let n = l.len();
+    let sizes: Vec<usize> = (0..n).map(|_| rng.random_range(1..=1024usize)).collect();
+    assert_no_alloc::assert_no_alloc(|| {
+        let mut k = 0;
+        while i < n {
+            let m = sizes[k].min(n - i);
+            k += 1;
+            engine.process(&mut [&mut l[i..i + m], &mut r[i..i + m]]);
+            i += m;
+        }
+    });
+    out
+}
+
+fn settings(mode: LimiterMode, oversampling: usize, drive_db: f32) -> LimiterSettings {
+    LimiterSettings {
+        input_db: drive_db,
+        ceiling_db: -1.0,
+        mode,
+        oversampling,
+        ..LimiterSettings::default()
+    }
+}
+
+fn engine(sr: f32, s: &LimiterSettings) -> LimiterEngine {
+    let mut e = LimiterEngine::new(2, sr, 1024);
+    e.set_settings(s);
+    e.reset();
+    e
+}
+
+#[test]
+fn sample_peak_mode_never_passes_the_ceiling() {
+    for (sr, drive) in [(44_100.0, 24.0), (96_000.0, 12.0)] {
+        for os in [1, 4] {
+            let s = settings(LimiterMode::SamplePeak, os, drive);
+            let mut e = engine(sr, &s);
+            let out = run(&mut e, &program(sr, 2.0, 7), 3);
+            let ceiling = shared_dsp::util::db_to_gain(-1.0);
+            let peak = out.iter().flatten().fold(0.0f32, |m, x| m.max(x.abs()));
+            assert!(
+                peak <= ceiling,
+                "{sr} Hz, {os}x, +{drive} dB: sample peak {} dBFS over the -1 dB ceiling",
+                gain_to_db(peak)
+            );
+        }
+    }
+}
+
+#[test]
+fn true_peak_mode_stays_within_a_tenth_of_a_db_at_every_oversampling_setting() {
+    // The accurate true-peak meter (≥ 8x with peak refinement) reads the output of program-like
+    // material (bursts, bass, a sweep to 0.45 fs, noise) driven 12 and 20 dB into the limiter.
+    for (sr, drive) in [(44_100.0, 20.0), (96_000.0, 12.0)] {
+        for os in [1, 2, 4, 8] {
+            for seed in [7, 21] {
+                let s = settings(LimiterMode::TruePeak, os, drive);
+                let mut e = engine(sr, &s);
+                let out = run(&mut e, &program(sr, 2.0, seed), 5);
+                let mut tp = TruePeakMeter::new(2, TruePeakMode::Accurate);
+                tp.process(&[&out[0], &out[1]]);
+                let over = gain_to_db(tp.peak_gain()) - (-1.0);
+                assert!(
+                    over <= 0.1,
+                    "{sr} Hz, {os}x, +{drive} dB, seed {seed}: true peak {over:.3} dB over the ceiling"
+                );
+            }
+        }
+    }
+}
+
+/// Position of the largest absolute sample.
+fn argmax(x: &[f32]) -> usize {
+    x.iter()
+        .enumerate()
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .unwrap()
+        .0
+}
+
+#[test]
+fn an_impulse_lands_at_the_reported_latency_for_every_setting() {
+    let sr = 48_000.0;
+    for mode in [LimiterMode::SamplePeak, LimiterMode::TruePeak] {
+        for os in [1, 2, 4, 8] {
+            for la in [0.5, 1.5, 10.0] {
+                for bypass in [false, true] {
+                    let s = LimiterSettings {
+                        lookahead_ms: la,
+                        bypass,
+                        ..settings(mode, os, 0.0)
+                    };
+                    let mut e = engine(sr, &s);
+                    let latency = e.latency();
+                    let n = latency + 4096;
+                    let mut imp = [vec![0.0f32; n], vec![0.0f32; n]];
+                    imp[0][100] = 0.1;
+                    imp[1][100] = 0.1;
+                    let out = run(&mut e, &imp, 1);
+                    assert_eq!(
+                        argmax(&out[0]),
+                        100 + latency,
+                        "{mode:?} {os}x lookahead {la} ms bypass {bypass}: latency {latency}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dither_quantises_exactly_to_the_chosen_bits() {
+    for bits in [16u32, 24] {
+        let s = LimiterSettings {
+            dither_bits: bits,
+            ..settings(LimiterMode::TruePeak, 2, 6.0)
+        };
+        let mut e = engine(44_100.0, &s);
+        let out = run(&mut e, &program(44_100.0, 1.0, 3), 9);
+        let scale = (1u64 << (bits - 1)) as f64;
+        let skip = e.latency() + 64;
+        for x in out.iter().flat_map(|c| c[skip..].iter()) {
+            let q = *x as f64 * scale;
+            assert_eq!(q, q.round(), "{bits} bit: sample {x} is not on the grid");
+        }
+        // And the output is not silent: the quantiser passes the music.
+        assert!(out[0][skip..].iter().any(|x| x.abs() > 0.1));
+    }
+}
+
+#[test]
+fn output_meters_report_the_output() {
+    let sr = 48_000.0;
+    let s = settings(LimiterMode::TruePeak, 4, 12.0);
+    let mut e = engine(sr, &s);
+    let out = run(&mut e, &program(sr, 4.0, 21), 2);
+    let (m, st, i) = e.output_loudness();
+    assert!(m.is_finite() && st.is_finite() && i.is_finite());
+    // Heavy limiting to -1 dBTP of dense material lands well above -20 LUFS.
+    assert!(i > -20.0 && i < 0.0, "integrated {i}");
+    // The output true-peak meter (BS.1770 4x) reads what a separate meter reads on the output.
+    let tp = e.take_output_true_peak();
+    let mut reference = TruePeakMeter::new(2, TruePeakMode::Bs1770);
+    reference.process(&[&out[0], &out[1]]);
+    for ch in 0..2 {
+        assert_eq!(tp[ch], reference.channel_peak_gain(ch), "channel {ch}");
+    }
+    assert_eq!(
+        e.take_output_true_peak(),
+        [0.0, 0.0],
+        "taking clears the peaks"
+    );
+    assert!(e.meters().gain_reduction_db >= 0.0);
+}
