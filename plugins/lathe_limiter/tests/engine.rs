@@ -184,8 +184,8 @@ fn output_meters_report_the_output() {
     let tp = e.take_output_true_peak();
     let mut reference = TruePeakMeter::new(2, TruePeakMode::Bs1770);
     reference.process(&[&out[0], &out[1]]);
-    for ch in 0..2 {
-        assert_eq!(tp[ch], reference.channel_peak_gain(ch), "channel {ch}");
+    for (ch, v) in tp.iter().enumerate() {
+        assert_eq!(*v, reference.channel_peak_gain(ch), "channel {ch}");
     }
     assert_eq!(
         e.take_output_true_peak(),
