@@ -151,6 +151,21 @@ impl EditorBody for Body {
                         Knob::new(&p.input_db, setter, A).diameter(52.0).show(ui);
                         Knob::new(&p.ceiling_db, setter, A).diameter(52.0).show(ui);
                     });
+                    Selector::new(&p.target, setter)
+                        .label("Target")
+                        .width(112.0)
+                        .show(ui);
+                    if p.target.value() == crate::params::LoudnessTarget::Custom {
+                        shared_gui::widgets::Slider::new(&p.custom_target_lufs, setter, A)
+                            .label("LUFS")
+                            .width(60.0)
+                            .show(ui);
+                    }
+                    ui.horizontal(|ui| {
+                        Toggle::new(&p.learn, setter, A).show(ui);
+                        let learned = p.learned_gain_db.load(Ordering::Relaxed);
+                        small(ui, &format!("gain {learned:+.1} dB"));
+                    });
                 },
             );
             section(

@@ -29,6 +29,13 @@ pub struct LimiterSettings {
     pub dither_bits: u32,
     pub noise_shaping: NoiseShaping,
     pub bypass: bool,
+    /// The integrated loudness to land on, LUFS (`None`: no target, the learned gain is unused).
+    pub loudness_target_lufs: Option<f32>,
+    /// Learning: the engine moves its extra input gain until the output's loudness sits on the
+    /// target. Off: the learned gain holds.
+    pub learn: bool,
+    /// The learned extra input gain to start from (restored from the plugin state), dB.
+    pub learned_gain_db: f32,
 }
 
 impl Default for LimiterSettings {
@@ -45,6 +52,9 @@ impl Default for LimiterSettings {
             dither_bits: 0,
             noise_shaping: NoiseShaping::Off,
             bypass: false,
+            loudness_target_lufs: None,
+            learn: false,
+            learned_gain_db: 0.0,
         }
     }
 }
@@ -63,6 +73,16 @@ impl LimiterSettings {
 /// the output stays within the 0.1 dB the limiter promises (`tests/engine.rs`); the cost is
 /// 0.15 dB of level.
 pub const TRUE_PEAK_MARGIN_DB: f32 = 0.15;
+
+/// Loudness learning: it waits for a full short-term window after it starts, then every 100 ms
+/// moves the learned gain by `LEARN_RATE` × (target − short-term loudness), at most
+/// `LEARN_MAX_STEP_DB` per step, within ±`LEARN_RANGE_DB`. A slow integrator on the 3 s loudness:
+/// it converges in a few seconds on steady program and never chases single transients.
+pub const LEARN_RATE: f32 = 0.15;
+pub const LEARN_MAX_STEP_DB: f32 = 0.5;
+pub const LEARN_RANGE_DB: f32 = 24.0;
+const LEARN_WAIT_S: f32 = 3.0;
+const LEARN_STEP_S: f32 = 0.1;
 
 /// Longest lookahead the parameter allows, for preallocation.
 pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
@@ -91,6 +111,11 @@ pub struct LimiterEngine {
     output_loudness: LoudnessMeter,
     meters: BlockMeters,
     settings: LimiterSettings,
+    sample_rate: f32,
+    learned_gain_db: f32,
+    /// Samples since learning started, and since the last learning step.
+    learn_elapsed: usize,
+    learn_since_step: usize,
 }
 
 fn peak(x: &[f32]) -> f32 {
@@ -120,6 +145,10 @@ impl LimiterEngine {
             output_loudness: LoudnessMeter::new(sample_rate as f64, layout, max_block.max(1)),
             meters: BlockMeters::default(),
             settings: LimiterSettings::default(),
+            sample_rate,
+            learned_gain_db: 0.0,
+            learn_elapsed: 0,
+            learn_since_step: 0,
         };
         engine.apply(&LimiterSettings::default(), true);
         engine
@@ -144,7 +173,22 @@ impl LimiterEngine {
             l.set_release_ms(s.release_ms);
         }
         l.set_stereo_link_percent(s.link_percent);
-        l.set_input_gain_db(s.input_db);
+        if s.learn && !old.learn {
+            // A new learning run: measure the output afresh.
+            self.output_loudness.reset();
+            self.learn_elapsed = 0;
+            self.learn_since_step = 0;
+        }
+        if !s.learn {
+            self.learned_gain_db = s.learned_gain_db.clamp(-LEARN_RANGE_DB, LEARN_RANGE_DB);
+        }
+        let learned = if s.loudness_target_lufs.is_some() {
+            self.learned_gain_db
+        } else {
+            0.0
+        };
+        let l = &mut self.limiter;
+        l.set_input_gain_db(s.input_db + learned);
         l.set_ceiling_db(match s.mode {
             LimiterMode::TruePeak => s.ceiling_db - TRUE_PEAK_MARGIN_DB,
             LimiterMode::SamplePeak => s.ceiling_db,
@@ -217,6 +261,38 @@ impl LimiterEngine {
         self.output_true_peak.process(&refs[..n]);
         self.output_loudness.process(&refs[..n]);
         self.meters = meters;
+        let frames = refs.first().map_or(0, |c| c.len());
+        self.learn(frames);
+    }
+
+    fn learn(&mut self, frames: usize) {
+        let (Some(target), true) = (self.settings.loudness_target_lufs, self.settings.learn) else {
+            return;
+        };
+        self.learn_elapsed += frames;
+        self.learn_since_step += frames;
+        let step = (LEARN_STEP_S * self.sample_rate) as usize;
+        if (self.learn_elapsed as f32) < LEARN_WAIT_S * self.sample_rate
+            || self.learn_since_step < step
+        {
+            return;
+        }
+        self.learn_since_step = 0;
+        let short_term = self.output_loudness.short_term_lufs() as f32;
+        if !short_term.is_finite() {
+            return;
+        }
+        let delta =
+            (LEARN_RATE * (target - short_term)).clamp(-LEARN_MAX_STEP_DB, LEARN_MAX_STEP_DB);
+        self.learned_gain_db =
+            (self.learned_gain_db + delta).clamp(-LEARN_RANGE_DB, LEARN_RANGE_DB);
+        self.limiter
+            .set_input_gain_db(self.settings.input_db + self.learned_gain_db);
+    }
+
+    /// The learned extra input gain, dB (the plugin keeps it in its state).
+    pub fn learned_gain_db(&self) -> f32 {
+        self.learned_gain_db
     }
 
     /// Meters of the last block.

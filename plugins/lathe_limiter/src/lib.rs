@@ -150,6 +150,9 @@ impl Plugin for LatheLimiter {
         engine.set_settings(&keep_latency(settings, &self.active));
         let frames = buffer.samples();
         engine.process(buffer.as_slice());
+        self.params
+            .learned_gain_db
+            .store(engine.learned_gain_db(), Ordering::Relaxed);
         self.readout.publish(engine, frames, self.sample_rate);
         ProcessStatus::Normal
     }

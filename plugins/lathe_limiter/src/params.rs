@@ -81,6 +81,26 @@ pub enum Shaping {
     FWeighted,
 }
 
+/// Loudness targets the limiter can learn its input gain for (integrated LUFS).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoudnessTarget {
+    #[id = "off"]
+    #[name = "Off"]
+    Off,
+    #[id = "stream14"]
+    #[name = "Spotify / YouTube / Tidal (-14)"]
+    Streaming14,
+    #[id = "apple"]
+    #[name = "Apple Music (-16)"]
+    AppleMusic,
+    #[id = "ebu"]
+    #[name = "EBU R128 (-23)"]
+    EbuR128,
+    #[id = "custom"]
+    #[name = "Custom"]
+    Custom,
+}
+
 #[derive(Params)]
 pub struct LimiterParams {
     /// The CLAP id of the plugin that wrote a state; another plugin's state is refused.
@@ -123,6 +143,20 @@ pub struct LimiterParams {
 
     #[id = "shaping"]
     pub shaping: EnumParam<Shaping>,
+
+    #[id = "target"]
+    pub target: EnumParam<LoudnessTarget>,
+
+    #[id = "tgtlufs"]
+    pub custom_target_lufs: FloatParam,
+
+    /// Learning the input gain that lands the output on the target.
+    #[id = "learn"]
+    pub learn: BoolParam,
+
+    /// The learned extra input gain (dB), kept in the state.
+    #[persist = "learned-gain"]
+    pub learned_gain_db: Arc<atomic_float::AtomicF32>,
 
     /// Set by parameters that change the latency; the audio thread consumes it.
     pub latency_dirty: Arc<AtomicBool>,
@@ -206,6 +240,23 @@ impl Default for LimiterParams {
             .with_string_to_value(Arc::new(|s| shared_gui::text::parse_with_units(s, &["%"]))),
             dither: EnumParam::new("Dither", DitherBits::Off),
             shaping: EnumParam::new("Noise Shaping", Shaping::Flat),
+            target: EnumParam::new("Loudness Target", LoudnessTarget::Off),
+            custom_target_lufs: FloatParam::new(
+                "Custom Target",
+                -14.0,
+                FloatRange::Linear {
+                    min: -30.0,
+                    max: -5.0,
+                },
+            )
+            .with_step_size(0.1)
+            .with_unit(" LUFS")
+            .with_value_to_string(formatters::v2s_f32_rounded(1))
+            .with_string_to_value(Arc::new(|s| {
+                shared_gui::text::parse_with_units(s, &["LUFS", "LKFS"])
+            })),
+            learn: BoolParam::new("Learn", false),
+            learned_gain_db: Arc::new(atomic_float::AtomicF32::new(0.0)),
             latency_dirty,
         }
     }
@@ -231,6 +282,15 @@ impl LimiterParams {
                 DitherBits::Bits16 => 16,
                 DitherBits::Bits24 => 24,
             },
+            loudness_target_lufs: match self.target.value() {
+                LoudnessTarget::Off => None,
+                LoudnessTarget::Streaming14 => Some(-14.0),
+                LoudnessTarget::AppleMusic => Some(-16.0),
+                LoudnessTarget::EbuR128 => Some(-23.0),
+                LoudnessTarget::Custom => Some(self.custom_target_lufs.value()),
+            },
+            learn: self.learn.value(),
+            learned_gain_db: self.learned_gain_db.load(Ordering::Relaxed),
             noise_shaping: match self.shaping.value() {
                 Shaping::Flat => NoiseShaping::Off,
                 Shaping::FirstOrder => NoiseShaping::FirstOrder,

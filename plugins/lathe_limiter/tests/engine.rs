@@ -194,3 +194,41 @@ fn output_meters_report_the_output() {
     );
     assert!(e.meters().gain_reduction_db >= 0.0);
 }
+
+#[test]
+fn learning_lands_the_output_on_the_loudness_target() {
+    let sr = 48_000.0;
+    let material = program(sr, 40.0, 99);
+    for target in [-14.0f32, -9.0] {
+        let s = LimiterSettings {
+            loudness_target_lufs: Some(target),
+            learn: true,
+            ..settings(LimiterMode::TruePeak, 2, 0.0)
+        };
+        let mut e = engine(sr, &s);
+        // Learn over the first 25 s, then hold and measure the last 15 s.
+        let split = (25.0 * sr) as usize;
+        let head = [material[0][..split].to_vec(), material[1][..split].to_vec()];
+        let tail = [material[0][split..].to_vec(), material[1][split..].to_vec()];
+        let _ = run(&mut e, &head, 4);
+        let learned = e.learned_gain_db();
+        e.set_settings(&LimiterSettings {
+            learn: false,
+            learned_gain_db: learned,
+            ..s
+        });
+        let out = run(&mut e, &tail, 6);
+        let mut meter = shared_dsp::loudness::LoudnessMeter::new(
+            sr as f64,
+            shared_dsp::loudness::ChannelLayout::Stereo,
+            4096,
+        );
+        meter.process(&[&out[0], &out[1]]);
+        let got = meter.integrated_lufs() as f32;
+        eprintln!("target {target} LUFS: learned {learned:+.2} dB, output {got:.2} LUFS");
+        assert!(
+            (got - target).abs() <= 0.5,
+            "target {target} LUFS: learned {learned:+.2} dB, output {got:.2} LUFS"
+        );
+    }
+}
