@@ -103,6 +103,40 @@ pub mod text {
         Arc::new(|s| parse_with_units(s, &["dB", "dBFS", "dBTP"]))
     }
 
+    /// Parses a frequency as people type it: "1000", "1000 Hz", "1k", "1.2 kHz", "1,2k".
+    pub fn parse_hz(text: &str) -> Option<f32> {
+        let t = text.trim().to_ascii_lowercase().replace(',', ".");
+        for (suffix, scale) in [("khz", 1000.0), ("k", 1000.0), ("hz", 1.0)] {
+            if let Some(n) = t.strip_suffix(suffix) {
+                return n
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map(|v| v * scale);
+            }
+        }
+        t.parse::<f32>().ok().filter(|v| v.is_finite())
+    }
+
+    /// String-to-value for frequencies in Hz (see [`parse_hz`]).
+    pub fn s2v_hz() -> StringToValue {
+        Arc::new(parse_hz)
+    }
+
+    /// Value-to-string for frequencies: "85.0 Hz", "1.20 kHz", "12.5 kHz".
+    pub fn v2s_hz() -> Arc<dyn Fn(f32) -> String + Send + Sync> {
+        Arc::new(|hz| {
+            if hz >= 10_000.0 {
+                format!("{:.1} kHz", hz / 1000.0)
+            } else if hz >= 1000.0 {
+                format!("{:.2} kHz", hz / 1000.0)
+            } else {
+                format!("{hz:.1} Hz")
+            }
+        })
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -124,6 +158,27 @@ pub mod text {
             for bad in ["", "dB", "loud", "nan", "inf dB", "-3 LUFS"] {
                 assert_eq!(p(bad), None, "{bad}");
             }
+        }
+
+        #[test]
+        fn frequencies_parse_as_people_type_them() {
+            for (text, want) in [
+                ("1000", 1000.0),
+                ("1000 Hz", 1000.0),
+                ("1k", 1000.0),
+                ("1.2 kHz", 1200.0),
+                ("1,5K", 1500.0),
+                (" 85hz ", 85.0),
+            ] {
+                assert_eq!(parse_hz(text), Some(want), "{text}");
+            }
+            for bad in ["", "k", "hz", "loud", "1 dB"] {
+                assert_eq!(parse_hz(bad), None, "{bad}");
+            }
+            let f = v2s_hz();
+            assert_eq!(f(85.0), "85.0 Hz");
+            assert_eq!(f(1200.0), "1.20 kHz");
+            assert_eq!(f(12_500.0), "12.5 kHz");
         }
     }
 }

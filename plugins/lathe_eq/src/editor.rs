@@ -1,19 +1,310 @@
-//! The Mastering EQ's editor.
+//! The Mastering EQ's editor: the summed response and each band's curve on a log-frequency
+//! plot with draggable band handles (drag: frequency and gain; wheel: Q; double-click on empty
+//! space: switch on a free band there; right-click a handle: its type and channel), and a strip
+//! of band controls below — all shared-gui widgets. The curves come from the same analytic
+//! designs the audio uses (a display-only `EqBank` fed from the parameters).
 
-use crate::params::EqParams;
+use crate::engine::NUM_BANDS;
+use crate::params::{BandParamSet, Channel, EqParams, Kind};
+use nice_plug::prelude::{Enum, Param, ParamSetter};
+use shared_dsp::exchange::SharedValue;
+use shared_dsp::filter::EqBank;
+use shared_gui::egui::{self, Color32, RichText, Stroke, Vec2};
+use shared_gui::plots::freq_plot::{self, BandHandle, FreqPlot, HandleEvent};
+use shared_gui::widgets::{Knob, Selector, Toggle};
+use shared_gui::{Accent, EditorBody, EditorSpec, theme};
 use std::sync::Arc;
 
 /// Title, accent colour and sizes of this editor.
-pub const SPEC: shared_gui::EditorSpec = shared_gui::EditorSpec {
+pub const SPEC: EditorSpec = EditorSpec {
     title: "Lathe Mastering EQ",
-    accent: shared_gui::Accent::Eq,
-    default_size: (860.0, 520.0),
-    min_size: (640.0, 400.0),
+    accent: Accent::Eq,
+    default_size: (980.0, 660.0),
+    min_size: (900.0, 620.0),
 };
 
-pub type Editor = shared_gui::Editor<shared_gui::GenericBody<EqParams>>;
+const A: Accent = Accent::Eq;
 
-pub fn create(params: Arc<EqParams>) -> Option<Editor> {
+/// One colour per band, distinct on the dark plot.
+const BAND_COLOURS: [Color32; NUM_BANDS] = [
+    Color32::from_rgb(0xff, 0x6b, 0x6b),
+    Color32::from_rgb(0xff, 0xa9, 0x4d),
+    Color32::from_rgb(0xf7, 0xd8, 0x4a),
+    Color32::from_rgb(0x8c, 0xe0, 0x6a),
+    Color32::from_rgb(0x4d, 0xd8, 0xc8),
+    Color32::from_rgb(0x5a, 0xa9, 0xff),
+    Color32::from_rgb(0xa8, 0x8b, 0xff),
+    Color32::from_rgb(0xff, 0x7f, 0xd0),
+];
+
+pub struct Body {
+    params: Arc<EqParams>,
+    sample_rate: Arc<SharedValue>,
+    bank: EqBank,
+    bank_rate: f32,
+    menu_band: Option<usize>,
+}
+
+pub type Editor = shared_gui::Editor<Body>;
+
+pub fn create(params: Arc<EqParams>, sample_rate: Arc<SharedValue>) -> Option<Editor> {
     let memory = params.editor_state.clone();
-    shared_gui::generic_editor(SPEC, params, memory)
+    shared_gui::create_editor(
+        SPEC,
+        memory,
+        Body {
+            params,
+            sample_rate,
+            bank: EqBank::new(NUM_BANDS),
+            bank_rate: 0.0,
+            menu_band: None,
+        },
+    )
+}
+
+fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
+    setter.begin_set_parameter(param);
+    setter.set_parameter(param, value);
+    setter.end_set_parameter(param);
+}
+
+impl Body {
+    fn sync_bank(&mut self) {
+        let sr = self.sample_rate.load().max(8000.0);
+        if sr != self.bank_rate {
+            self.bank.prepare(sr, 0);
+            self.bank_rate = sr;
+        }
+        for (i, b) in self.params.bands().iter().enumerate() {
+            self.bank.set_band(i, b.band());
+        }
+    }
+
+    fn plot(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        let width = ui.available_width();
+        let plot = FreqPlot {
+            f_min: 10.0,
+            f_max: 30_000f64.min(self.bank_rate as f64 * 0.5),
+            db_range: 24.0,
+            size: Vec2::new(width, 260.0),
+        };
+        let (frame, response) = plot.show_grid(ui);
+        let params = self.params.clone();
+        let bands = params.bands();
+        for (i, b) in bands.iter().enumerate() {
+            if b.on.value() {
+                let bank = &self.bank;
+                freq_plot::curve(
+                    ui,
+                    &frame,
+                    |f| bank.band_response_db(i, f),
+                    Stroke::new(1.0, BAND_COLOURS[i].gamma_multiply(0.7)),
+                    None,
+                );
+            }
+        }
+        let bank = &self.bank;
+        let c = A.color();
+        freq_plot::curve(
+            ui,
+            &frame,
+            |f| bank.response_db(f),
+            Stroke::new(2.5, c),
+            Some(Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 36)),
+        );
+        let handles: Vec<BandHandle> = bands
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let band = b.band();
+                let gain = if band.kind.uses_gain() {
+                    band.gain_db
+                } else {
+                    // Pass filters, notch, band-pass: the handle sits on the curve at its corner.
+                    self.bank.band_response_db(i, band.freq_hz as f64) as f32
+                };
+                BandHandle {
+                    freq_hz: band.freq_hz as f64,
+                    gain_db: gain.clamp(-24.0, 24.0),
+                    color: BAND_COLOURS[i],
+                    enabled: band.enabled,
+                    label: (i + 1) as u8,
+                }
+            })
+            .collect();
+        for event in freq_plot::handles(ui, &frame, &response, &handles) {
+            self.handle_event(event, &bands, setter);
+        }
+        let menu_band = self.menu_band;
+        response.context_menu(|ui| {
+            if let Some(i) = menu_band {
+                band_menu(ui, bands[i], i, setter);
+            } else {
+                ui.label("Right-click a band handle");
+            }
+        });
+    }
+
+    fn handle_event(
+        &mut self,
+        event: HandleEvent,
+        bands: &[&BandParamSet; NUM_BANDS],
+        setter: &ParamSetter,
+    ) {
+        match event {
+            HandleEvent::DragStarted(i) => {
+                setter.begin_set_parameter(&bands[i].freq_hz);
+                setter.begin_set_parameter(&bands[i].gain_db);
+            }
+            HandleEvent::Dragged {
+                index,
+                freq_hz,
+                gain_db,
+            } => {
+                let b = bands[index];
+                setter.set_parameter(&b.freq_hz, freq_hz as f32);
+                if b.kind.value().band_type().uses_gain() {
+                    setter.set_parameter(&b.gain_db, (gain_db * 10.0).round() / 10.0);
+                }
+            }
+            HandleEvent::DragStopped(i) => {
+                setter.end_set_parameter(&bands[i].freq_hz);
+                setter.end_set_parameter(&bands[i].gain_db);
+            }
+            HandleEvent::Wheel { index, notches } => {
+                let b = bands[index];
+                set(setter, &b.q, b.q.value() * 1.15f32.powf(notches));
+            }
+            HandleEvent::AddAt { freq_hz, gain_db } => {
+                // The free band whose type suits the spot: a bell if one is free, else any.
+                let free = bands
+                    .iter()
+                    .position(|b| !b.on.value() && b.kind.value() == Kind::Bell)
+                    .or_else(|| bands.iter().position(|b| !b.on.value()));
+                if let Some(i) = free {
+                    let b = bands[i];
+                    set(setter, &b.freq_hz, freq_hz as f32);
+                    set(setter, &b.gain_db, (gain_db * 10.0).round() / 10.0);
+                    set(setter, &b.on, true);
+                }
+            }
+            HandleEvent::Menu(i) => self.menu_band = Some(i),
+        }
+    }
+}
+
+/// The right-click menu of band `i`: on/off, type and channel.
+fn band_menu(ui: &mut egui::Ui, b: &BandParamSet, i: usize, setter: &ParamSetter) {
+    ui.label(
+        RichText::new(format!("Band {}", i + 1))
+            .color(BAND_COLOURS[i])
+            .strong(),
+    );
+    let on = b.on.value();
+    if ui
+        .button(if on { "Switch off" } else { "Switch on" })
+        .clicked()
+    {
+        set(setter, &b.on, !on);
+        ui.close();
+    }
+    ui.separator();
+    for idx in 0..Kind::variants().len() {
+        let k = Kind::from_index(idx);
+        if ui
+            .selectable_label(b.kind.value() == k, Kind::variants()[idx])
+            .clicked()
+        {
+            set(setter, &b.kind, k);
+            ui.close();
+        }
+    }
+    ui.separator();
+    for idx in 0..Channel::variants().len() {
+        let c = Channel::from_index(idx);
+        if ui
+            .selectable_label(b.channel.value() == c, Channel::variants()[idx])
+            .clicked()
+        {
+            set(setter, &b.channel, c);
+            ui.close();
+        }
+    }
+}
+
+fn band_column(ui: &mut egui::Ui, i: usize, b: &BandParamSet, setter: &ParamSetter) {
+    let on = b.on.value();
+    egui::Frame::new()
+        .fill(theme::PANEL)
+        .stroke(Stroke::new(
+            1.0,
+            if on { BAND_COLOURS[i] } else { theme::GRID },
+        ))
+        .corner_radius(egui::CornerRadius::same(theme::ROUNDING))
+        .inner_margin(egui::Margin::same(4))
+        .show(ui, |ui| {
+            ui.set_width(92.0);
+            ui.vertical_centered(|ui| {
+                ui.spacing_mut().item_spacing.y = 3.0;
+                Toggle::for_sink(
+                    shared_gui::binding::Bound::new(&b.on, setter),
+                    BAND_COLOURS[i],
+                )
+                .label(&format!("Band {}", i + 1))
+                .show(ui);
+                if !on {
+                    ui.multiply_opacity(0.5);
+                }
+                Selector::new(&b.kind, setter).width(78.0).show(ui);
+                Knob::for_sink(
+                    shared_gui::binding::Bound::new(&b.freq_hz, setter),
+                    BAND_COLOURS[i],
+                )
+                .label("Freq")
+                .diameter(30.0)
+                .show(ui);
+                let kind = b.kind.value().band_type();
+                if kind.uses_gain() {
+                    Knob::for_sink(
+                        shared_gui::binding::Bound::new(&b.gain_db, setter),
+                        BAND_COLOURS[i],
+                    )
+                    .label("Gain")
+                    .diameter(30.0)
+                    .show(ui);
+                }
+                if kind.uses_order() {
+                    Selector::new(&b.slope, setter).width(78.0).show(ui);
+                } else if kind.uses_q() {
+                    Knob::for_sink(
+                        shared_gui::binding::Bound::new(&b.q, setter),
+                        BAND_COLOURS[i],
+                    )
+                    .label("Q")
+                    .diameter(30.0)
+                    .show(ui);
+                }
+                Selector::new(&b.channel, setter).width(78.0).show(ui);
+            });
+        });
+}
+
+impl EditorBody for Body {
+    fn ui(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        self.sync_bank();
+        self.plot(ui, setter);
+        ui.add_space(6.0);
+        let p = self.params.clone();
+        ui.horizontal_top(|ui| {
+            for (i, b) in p.bands().iter().enumerate() {
+                band_column(ui, i, b, setter);
+            }
+            ui.vertical(|ui| {
+                Knob::new(&p.output_db, setter, A).label("Output").show(ui);
+                Toggle::new(&p.auto_gain, setter, A).show(ui);
+                Toggle::new(&p.invert, setter, A).label("Invert").show(ui);
+                Toggle::new(&p.bypass, setter, A).show(ui);
+            });
+        });
+    }
 }

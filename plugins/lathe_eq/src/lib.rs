@@ -16,6 +16,8 @@ use params::EqParams;
 pub struct LatheEq {
     params: Arc<EqParams>,
     engine: Option<EqEngine>,
+    /// The sample rate in use, for the editor's curves.
+    sample_rate: Arc<shared_dsp::exchange::SharedValue>,
 }
 
 impl Default for LatheEq {
@@ -23,6 +25,7 @@ impl Default for LatheEq {
         Self {
             params: Arc::new(EqParams::default()),
             engine: None,
+            sample_rate: Arc::new(shared_dsp::exchange::SharedValue::new(48_000.0)),
         }
     }
 }
@@ -62,7 +65,7 @@ impl Plugin for LatheEq {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        editor::create(self.params.clone())
+        editor::create(self.params.clone(), self.sample_rate.clone())
     }
 
     fn activate(
@@ -81,6 +84,8 @@ impl Plugin for LatheEq {
             buffer_config.max_buffer_size as usize,
         );
         engine.set_settings(&self.params.settings());
+        engine.reset();
+        self.sample_rate.store(buffer_config.sample_rate);
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);
         true

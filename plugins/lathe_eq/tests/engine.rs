@@ -1,0 +1,224 @@
+//! The Mastering EQ's engine as the plugin and `lathe render eq` run it. The band designs'
+//! responses, sweeps, placements and SIMD/scalar equality are tested in
+//! `shared-dsp/tests/filters.rs`; here: transparency, auto gain, mid/side isolation, polarity and
+//! block-size independence through the whole chain.
+
+use lathe_eq::engine::{EqEngine, EqSettings, NUM_BANDS};
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use shared_dsp::filter::{BandParams, BandType, Placement};
+use shared_dsp::loudness::{ChannelLayout, LoudnessMeter};
+
+// nice-plug's `assert_process_allocs` installs assert_no_alloc's allocator for this binary.
+
+fn noise(n: usize, seed: u64) -> [Vec<f32>; 2] {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let l = (0..n).map(|_| rng.random_range(-0.5..0.5f32)).collect();
+    let r = (0..n).map(|_| rng.random_range(-0.5..0.5f32)).collect();
+    [l, r]
+}
+
+/// Pink noise: white noise through Paul Kellet's "refined" pinking filter (coefficients from his
+/// 1999 music-dsp post; within ±0.05 dB of -3 dB/octave from 9.2 Hz up at 44.1 kHz).
+fn pink(n: usize, seed: u64) -> [Vec<f32>; 2] {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut make = || {
+        let mut b = [0.0f64; 7];
+        (0..n)
+            .map(|_| {
+                let w: f64 = rng.random_range(-1.0..1.0);
+                b[0] = 0.99886 * b[0] + w * 0.0555179;
+                b[1] = 0.99332 * b[1] + w * 0.0750759;
+                b[2] = 0.96900 * b[2] + w * 0.1538520;
+                b[3] = 0.86650 * b[3] + w * 0.3104856;
+                b[4] = 0.55000 * b[4] + w * 0.5329522;
+                b[5] = -0.7616 * b[5] - w * 0.0168980;
+                let y = b.iter().sum::<f64>() + w * 0.5362;
+                b[6] = w * 0.115926;
+                (y * 0.05) as f32
+            })
+            .collect::<Vec<f32>>()
+    };
+    [make(), make()]
+}
+
+fn run(e: &mut EqEngine, input: &[Vec<f32>; 2], seed: u64) -> [Vec<f32>; 2] {
+    let mut out = input.clone();
+    let (l, r) = out.split_at_mut(1);
+    let (l, r) = (&mut l[0], &mut r[0]);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let n = l.len();
+    let sizes: Vec<usize> = (0..n).map(|_| rng.random_range(1..=1024usize)).collect();
+    assert_no_alloc::assert_no_alloc(|| {
+        let (mut i, mut k) = (0, 0);
+        while i < n {
+            let m = sizes[k].min(n - i);
+            k += 1;
+            e.process(&mut [&mut l[i..i + m], &mut r[i..i + m]]);
+            i += m;
+        }
+    });
+    out
+}
+
+fn engine(settings: &EqSettings) -> EqEngine {
+    let mut e = EqEngine::new(2, 48_000.0, 1024);
+    e.set_settings(settings);
+    e.reset();
+    e
+}
+
+/// Largest difference in dB relative to full scale.
+fn max_diff_db(a: &[Vec<f32>; 2], b: &[Vec<f32>; 2]) -> f64 {
+    let d = a
+        .iter()
+        .zip(b)
+        .flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs() as f64))
+        .fold(0.0, f64::max);
+    20.0 * d.max(1e-20).log10()
+}
+
+#[test]
+fn all_bands_off_or_at_zero_db_is_transparent() {
+    let x = noise(48_000, 1);
+    let off = EqSettings::default();
+    let y = run(&mut engine(&off), &x, 2);
+    let d = max_diff_db(&x, &y);
+    assert!(d < -120.0, "all bands off: difference {d:.1} dB");
+
+    let mut zero = EqSettings::default();
+    for (i, b) in zero.bands.iter_mut().enumerate() {
+        let kind = [
+            BandType::Bell,
+            BandType::LowShelf,
+            BandType::HighShelf,
+            BandType::Tilt,
+        ][i % 4];
+        *b = BandParams::new(kind, 100.0 * (i + 1) as f32, 0.0, 1.0);
+    }
+    let y = run(&mut engine(&zero), &x, 3);
+    let d = max_diff_db(&x, &y);
+    assert!(d < -120.0, "eight bands at 0 dB: difference {d:.1} dB");
+}
+
+#[test]
+fn any_block_split_gives_the_same_output() {
+    let x = noise(20_000, 4);
+    let mut s = EqSettings::default();
+    s.bands[0] = BandParams::bell(1000.0, 6.0, 2.0);
+    s.bands[1] = BandParams::high_pass(40.0, 4);
+    s.bands[2] = BandParams::high_shelf(8000.0, -3.0, 0.7).with_placement(Placement::Side);
+    let a = run(&mut engine(&s), &x, 5);
+    let b = run(&mut engine(&s), &x, 6);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_mid_band_leaves_the_side_untouched_and_a_side_band_the_mid() {
+    let x = noise(24_000, 7);
+    for (placement, untouched) in [(Placement::Mid, "side"), (Placement::Side, "mid")] {
+        let mut s = EqSettings::default();
+        s.bands[0] = BandParams::bell(1000.0, 12.0, 1.0).with_placement(placement);
+        let y = run(&mut engine(&s), &x, 8);
+        let part = |c: &[Vec<f32>; 2], i: usize| -> Vec<f32> {
+            c[0].iter()
+                .zip(&c[1])
+                .map(|(l, r)| {
+                    if untouched == "side" {
+                        (l - r) * 0.5
+                    } else {
+                        (l + r) * 0.5
+                    }
+                })
+                .skip(i)
+                .collect()
+        };
+        let (a, b) = (part(&x, 0), part(&y, 0));
+        let d = a
+            .iter()
+            .zip(&b)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            20.0 * (d.max(1e-20)).log10() < -100.0,
+            "{placement:?} band changed the {untouched} by {d}"
+        );
+        // And it does change the other part.
+        assert!(max_diff_db(&x, &y) > -20.0);
+    }
+}
+
+#[test]
+fn invert_flips_the_polarity_exactly() {
+    let x = noise(4_800, 9);
+    let s = EqSettings {
+        invert: true,
+        ..EqSettings::default()
+    };
+    let y = run(&mut engine(&s), &x, 10);
+    // After the 20 ms gain glide the output is exactly the negated input.
+    for c in 0..2 {
+        for i in 2_400..4_800 {
+            assert_eq!(y[c][i], -x[c][i], "channel {c} sample {i}");
+        }
+    }
+}
+
+fn integrated(x: &[Vec<f32>; 2]) -> f64 {
+    let mut m = LoudnessMeter::new(48_000.0, ChannelLayout::Stereo, 1 << 16);
+    m.process(&[&x[0], &x[1]]);
+    m.integrated_lufs()
+}
+
+#[test]
+fn auto_gain_keeps_the_loudness_of_pink_noise() {
+    let x = pink(48_000 * 8, 11);
+    let reference = integrated(&x);
+    let cases: [(&str, [Option<BandParams>; 2]); 4] = [
+        (
+            "+6 dB bell at 3 kHz",
+            [Some(BandParams::bell(3000.0, 6.0, 1.0)), None],
+        ),
+        (
+            "-9 dB low shelf at 200 Hz",
+            [Some(BandParams::low_shelf(200.0, -9.0, 0.7)), None],
+        ),
+        (
+            "+4 dB high shelf and 24 dB/oct high-pass",
+            [
+                Some(BandParams::high_shelf(6000.0, 4.0, 0.7)),
+                Some(BandParams::high_pass(120.0, 4)),
+            ],
+        ),
+        (
+            "+8 dB side bell",
+            [
+                Some(BandParams::bell(2000.0, 8.0, 0.8).with_placement(Placement::Side)),
+                None,
+            ],
+        ),
+    ];
+    for (name, bands) in cases {
+        let mut s = EqSettings::default();
+        for (slot, b) in s.bands.iter_mut().zip(bands) {
+            if let Some(b) = b {
+                *slot = b;
+            }
+        }
+        let without = integrated(&run(&mut engine(&s), &x, 12));
+        s.auto_gain = true;
+        let with = integrated(&run(&mut engine(&s), &x, 12));
+        eprintln!(
+            "{name}: EQ alone {:+.2} LU, with auto gain {:+.2} LU",
+            without - reference,
+            with - reference
+        );
+        assert!(
+            (with - reference).abs() <= 0.5,
+            "{name}: auto gain leaves {:+.2} LU (EQ alone {:+.2} LU)",
+            with - reference,
+            without - reference
+        );
+    }
+    assert_eq!(NUM_BANDS, 8);
+}
