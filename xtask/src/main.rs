@@ -24,13 +24,16 @@ const BUNDLE_NAMES: [&str; 4] = [
 ];
 /// Debian packages the standalone binaries need to build (cpal → ALSA, jack → JACK).
 const STANDALONE_APT: [&str; 3] = ["pkg-config", "libasound2-dev", "libjack-jackd2-dev"];
-/// Debian packages the GUI screenshot tests need (virtual X server, GL, screenshot tool).
-const GUI_APT: [&str; 5] = [
+/// Debian packages the GUI screenshot tests need (virtual X server, GL, screenshot tool, and
+/// tesseract OCR, which must read each plugin's name in its editor to prove text renders).
+const GUI_APT: [&str; 7] = [
     "xvfb",
     "x11-utils",
     "imagemagick",
     "libgl1-mesa-dri",
     "libegl-mesa0",
+    "tesseract-ocr",
+    "tesseract-ocr-eng",
 ];
 
 fn main() -> Result<()> {
