@@ -104,8 +104,18 @@ pub mod text {
     }
 
     /// Parses a frequency as people type it: "1000", "1000 Hz", "1k", "1.2 kHz", "1,2k".
+    /// A host that appends the unit label to the displayed value ("1.20 kHz" + " Hz", seen with
+    /// pedalboard's VST3 text entry) is understood too.
     pub fn parse_hz(text: &str) -> Option<f32> {
-        let t = text.trim().to_ascii_lowercase().replace(',', ".");
+        let mut t: String = text
+            .to_ascii_lowercase()
+            .replace(',', ".")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if t.ends_with("hzhz") {
+            t.truncate(t.len() - 2);
+        }
         for (suffix, scale) in [("khz", 1000.0), ("k", 1000.0), ("hz", 1.0)] {
             if let Some(n) = t.strip_suffix(suffix) {
                 return n
@@ -169,6 +179,8 @@ pub mod text {
                 ("1.2 kHz", 1200.0),
                 ("1,5K", 1500.0),
                 (" 85hz ", 85.0),
+                ("1.20 kHz Hz", 1200.0),
+                ("21.8 Hz Hz", 21.8),
             ] {
                 assert_eq!(parse_hz(text), Some(want), "{text}");
             }

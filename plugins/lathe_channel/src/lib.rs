@@ -6,6 +6,7 @@ use std::sync::Arc;
 pub mod editor;
 pub mod engine;
 pub mod params;
+pub mod readout;
 
 /// The plugin's CLAP id (stable: hosts and saved states refer to it).
 pub const CLAP_ID: &str = "audio.lathe.channel-strip";
@@ -15,6 +16,7 @@ use params::ChannelParams;
 
 pub struct LatheChannel {
     params: Arc<ChannelParams>,
+    readout: Arc<readout::Readout>,
     engine: Option<ChannelEngine>,
 }
 
@@ -22,6 +24,7 @@ impl Default for LatheChannel {
     fn default() -> Self {
         Self {
             params: Arc::new(ChannelParams::default()),
+            readout: Arc::new(readout::Readout::default()),
             engine: None,
         }
     }
@@ -73,7 +76,7 @@ impl Plugin for LatheChannel {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        editor::create(self.params.clone())
+        editor::create(self.params.clone(), self.readout.clone())
     }
 
     fn activate(
@@ -111,7 +114,9 @@ impl Plugin for LatheChannel {
     ) -> ProcessStatus {
         if let Some(engine) = &mut self.engine {
             engine.set_settings(&self.params.settings());
+            self.readout.input(buffer.as_slice());
             engine.process(buffer.as_slice());
+            self.readout.output(buffer.as_slice());
         }
         ProcessStatus::Normal
     }
