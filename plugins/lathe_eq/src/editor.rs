@@ -19,8 +19,8 @@ use std::sync::Arc;
 pub const SPEC: EditorSpec = EditorSpec {
     title: "Lathe Mastering EQ",
     accent: Accent::Eq,
-    default_size: (980.0, 660.0),
-    min_size: (900.0, 620.0),
+    default_size: (1140.0, 600.0),
+    min_size: (1100.0, 560.0),
 };
 
 const A: Accent = Accent::Eq;
@@ -234,62 +234,68 @@ fn band_menu(ui: &mut egui::Ui, b: &BandParamSet, i: usize, setter: &ParamSetter
 
 fn band_column(ui: &mut egui::Ui, i: usize, b: &BandParamSet, setter: &ParamSetter) {
     let on = b.on.value();
+    let colour = BAND_COLOURS[i];
+    let knob = |param, label| {
+        Knob::for_sink(shared_gui::binding::Bound::new(param, setter), colour)
+            .label(label)
+            .diameter(30.0)
+            .width(58.0)
+    };
     egui::Frame::new()
         .fill(theme::PANEL)
-        .stroke(Stroke::new(
-            1.0,
-            if on { BAND_COLOURS[i] } else { theme::GRID },
-        ))
+        .stroke(Stroke::new(1.0, if on { colour } else { theme::GRID }))
         .corner_radius(egui::CornerRadius::same(theme::ROUNDING))
         .inner_margin(egui::Margin::same(4))
         .show(ui, |ui| {
-            ui.set_width(92.0);
+            ui.set_width(120.0);
             ui.vertical_centered(|ui| {
-                ui.spacing_mut().item_spacing.y = 3.0;
-                Toggle::for_sink(
-                    shared_gui::binding::Bound::new(&b.on, setter),
-                    BAND_COLOURS[i],
-                )
-                .label(&format!("Band {}", i + 1))
-                .show(ui);
+                ui.spacing_mut().item_spacing = egui::vec2(2.0, 3.0);
+                Toggle::for_sink(shared_gui::binding::Bound::new(&b.on, setter), colour)
+                    .label(&format!("Band {}", i + 1))
+                    .show(ui);
                 if !on {
                     ui.multiply_opacity(0.5);
                 }
-                Selector::new(&b.kind, setter).width(78.0).show(ui);
-                Knob::for_sink(
-                    shared_gui::binding::Bound::new(&b.freq_hz, setter),
-                    BAND_COLOURS[i],
-                )
-                .label("Freq")
-                .diameter(30.0)
-                .show(ui);
+                Selector::new(&b.kind, setter).width(104.0).show(ui);
                 let kind = b.kind.value().band_type();
-                if kind.uses_gain() {
-                    Knob::for_sink(
-                        shared_gui::binding::Bound::new(&b.gain_db, setter),
-                        BAND_COLOURS[i],
-                    )
-                    .label("Gain")
-                    .diameter(30.0)
-                    .show(ui);
-                }
+                ui.horizontal(|ui| {
+                    knob(&b.freq_hz, "Freq").show(ui);
+                    if kind.uses_gain() {
+                        knob(&b.gain_db, "Gain").show(ui);
+                    } else if kind.uses_q() {
+                        knob(&b.q, "Q").show(ui);
+                    }
+                });
                 if kind.uses_order() {
-                    Selector::new(&b.slope, setter).width(78.0).show(ui);
-                } else if kind.uses_q() {
-                    Knob::for_sink(
-                        shared_gui::binding::Bound::new(&b.q, setter),
-                        BAND_COLOURS[i],
-                    )
-                    .label("Q")
-                    .diameter(30.0)
-                    .show(ui);
+                    Selector::new(&b.slope, setter).width(104.0).show(ui);
+                } else if kind.uses_gain() && kind.uses_q() {
+                    knob(&b.q, "Q").show(ui);
                 }
-                Selector::new(&b.channel, setter).width(78.0).show(ui);
+                Selector::new(&b.channel, setter).width(104.0).show(ui);
             });
         });
 }
 
 impl EditorBody for Body {
+    /// Output gain, auto gain, polarity and bypass live in the title bar (laid out right to left).
+    fn title_bar(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        let p = self.params.clone();
+        ui.add_space(12.0);
+        Toggle::new(&p.bypass, setter, A).show(ui);
+        Toggle::new(&p.invert, setter, A).label("Invert").show(ui);
+        Toggle::new(&p.auto_gain, setter, A).show(ui);
+        ui.allocate_ui_with_layout(
+            Vec2::new(290.0, 20.0),
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| {
+                shared_gui::widgets::Slider::new(&p.output_db, setter, A)
+                    .label("Output")
+                    .width(110.0)
+                    .show(ui);
+            },
+        );
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
         self.sync_bank();
         self.plot(ui, setter);
@@ -299,12 +305,6 @@ impl EditorBody for Body {
             for (i, b) in p.bands().iter().enumerate() {
                 band_column(ui, i, b, setter);
             }
-            ui.vertical(|ui| {
-                Knob::new(&p.output_db, setter, A).label("Output").show(ui);
-                Toggle::new(&p.auto_gain, setter, A).show(ui);
-                Toggle::new(&p.invert, setter, A).label("Invert").show(ui);
-                Toggle::new(&p.bypass, setter, A).show(ui);
-            });
         });
     }
 }

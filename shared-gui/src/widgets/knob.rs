@@ -10,6 +10,7 @@ pub struct Knob<'a, S: ParamSink> {
     sink: S,
     accent: Color32,
     diameter: f32,
+    width: Option<f32>,
     label: Option<&'a str>,
 }
 
@@ -26,6 +27,7 @@ impl<'a, S: ParamSink> Knob<'a, S> {
             sink,
             accent,
             diameter: 40.0,
+            width: None,
             label: None,
         }
     }
@@ -36,6 +38,12 @@ impl<'a, S: ParamSink> Knob<'a, S> {
         self
     }
 
+    /// The width the knob takes with its name and value (default: diameter + 36, at least 76).
+    pub fn width(mut self, width: f32) -> Self {
+        self.width = Some(width);
+        self
+    }
+
     /// A shorter label than the parameter's name.
     pub fn label(mut self, label: &'a str) -> Self {
         self.label = Some(label);
@@ -43,7 +51,10 @@ impl<'a, S: ParamSink> Knob<'a, S> {
     }
 
     pub fn show(self, ui: &mut Ui) -> Response {
-        let width = (self.diameter + 36.0).max(76.0);
+        let width = self
+            .width
+            .unwrap_or((self.diameter + 36.0).max(76.0))
+            .max(self.diameter + 4.0);
         ui.allocate_ui_with_layout(
             Vec2::new(width, self.diameter + 44.0),
             egui::Layout::top_down(egui::Align::Center),
