@@ -283,6 +283,20 @@ impl TruePeakMeter {
         p
     }
 
+    /// Copies each channel's true peak and sample peak (linear) since the last reset / take into
+    /// `true_peaks` / `sample_peaks` (as many as fit) and clears the held peaks, not the filter
+    /// history: for callers that keep per-block peaks (meter bars) and their own running maxima.
+    pub fn take_channel_peaks(&mut self, true_peaks: &mut [f32], sample_peaks: &mut [f32]) {
+        for (d, s) in true_peaks.iter_mut().zip(&self.peaks) {
+            *d = *s;
+        }
+        for (d, s) in sample_peaks.iter_mut().zip(&self.sample_peaks) {
+            *d = *s;
+        }
+        self.peaks.fill(0.0);
+        self.sample_peaks.fill(0.0);
+    }
+
     /// Clears the held peaks and the interpolator history.
     pub fn reset(&mut self) {
         self.peaks.fill(0.0);
