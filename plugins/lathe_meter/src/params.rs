@@ -116,7 +116,7 @@ pub struct MeterParams {
     #[id = "scale"]
     pub scale: EnumParam<Scale>,
 
-    #[id = "units"]
+    #[id = "display"]
     pub units: EnumParam<Units>,
 
     #[id = "tpmode"]
@@ -127,7 +127,7 @@ pub struct MeterParams {
     pub auto_reset: BoolParam,
 
     /// Measuring (on) or paused (off: every figure holds).
-    #[id = "running"]
+    #[id = "run"]
     pub running: BoolParam,
 }
 
