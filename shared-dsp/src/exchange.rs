@@ -6,6 +6,8 @@
 //! - whole arrays published as snapshots — spectrum frames, gain-reduction history chunks:
 //!   [`triple_buffer`] ([`TripleWriter`] / [`TripleReader`]), the reader only ever sees the
 //!   newest complete snapshot;
+//! - a scrolling history that is never consumed (loudness, gain reduction over minutes):
+//!   [`HistoryRing`], one writer, any number of readers;
 //! - a stream of samples — the spectrum analyser's input, scrolling histories:
 //!   [`sample_fifo`] ([`FifoProducer`] / [`FifoConsumer`]), a bounded ring.
 //!
@@ -22,9 +24,11 @@
 //! from those descriptions; no code copied.
 
 pub mod fifo;
+pub mod history;
 pub mod meter;
 pub mod triple;
 
 pub use fifo::{FifoConsumer, FifoProducer, sample_fifo};
+pub use history::HistoryRing;
 pub use meter::{MeterValue, SharedValue};
 pub use triple::{TripleReader, TripleWriter, triple_buffer};
