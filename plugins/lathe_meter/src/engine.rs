@@ -229,7 +229,7 @@ impl MeterEngine {
             if p.end_sample % hop == 0 {
                 readout
                     .history
-                    .push(hop_max as f32, p.short_term_lufs as f32);
+                    .push(&[hop_max as f32, p.short_term_lufs as f32]);
                 hop_max = f64::NEG_INFINITY;
             }
         }

@@ -3,12 +3,17 @@
 //!
 //! Single figures are [`SharedValue`]s (last written wins) and [`MeterValue`]s (peak held until
 //! the editor takes it, so a bar never misses a peak between two frames). The loudness history
-//! is a [`HistoryRing`]: a fixed ring of atomic words the audio thread keeps writing whether the
+//! is a [`HistoryRing`]: a fixed ring of atomic floats the audio thread keeps writing whether the
 //! editor is open or not, so the graph is complete the moment the editor opens (a FIFO would fill
 //! up and drop the newest points while nobody reads it).
 
-use shared_dsp::exchange::{MeterValue, SharedValue};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use shared_dsp::exchange::{HistoryRing, MeterValue, SharedValue};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+/// History lane of the momentary loudness (highest evaluation of each 100 ms step), LUFS.
+pub const HISTORY_MOMENTARY: usize = 0;
+/// History lane of the short-term loudness at the end of each 100 ms step, LUFS.
+pub const HISTORY_SHORT_TERM: usize = 1;
 
 /// Most channels the meter takes (5.1).
 pub const MAX_CHANNELS: usize = 6;
@@ -18,61 +23,6 @@ pub const HISTORY_POINTS_PER_SECOND: usize = 10;
 pub const HISTORY_SECONDS: usize = 600;
 /// Floor for dB cells that rest at "nothing": shown as "-inf".
 pub const FLOOR_DB: f32 = f32::NEG_INFINITY;
-
-/// A ring of (momentary, short-term) LUFS pairs, one per 100 ms, each packed into one atomic
-/// `u64` so a pair is never torn. One writer (audio thread), any number of readers.
-#[derive(Debug)]
-pub struct HistoryRing {
-    slots: Box<[AtomicU64]>,
-    /// Points written since the last clear (release-stored after the slot).
-    written: AtomicU64,
-}
-
-impl HistoryRing {
-    /// A ring of `capacity` points. Allocates.
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            slots: (0..capacity.max(1)).map(|_| AtomicU64::new(0)).collect(),
-            written: AtomicU64::new(0),
-        }
-    }
-
-    /// Points the ring holds at most.
-    pub fn capacity(&self) -> usize {
-        self.slots.len()
-    }
-
-    /// Audio side: appends a point. Lock- and allocation-free.
-    #[inline]
-    pub fn push(&self, momentary_lufs: f32, short_term_lufs: f32) {
-        let n = self.written.load(Ordering::Relaxed);
-        let packed = (momentary_lufs.to_bits() as u64) | ((short_term_lufs.to_bits() as u64) << 32);
-        self.slots[(n % self.slots.len() as u64) as usize].store(packed, Ordering::Relaxed);
-        self.written.store(n + 1, Ordering::Release);
-    }
-
-    /// Audio side: forgets every point (a new measurement).
-    pub fn clear(&self) {
-        self.written.store(0, Ordering::Release);
-    }
-
-    /// Points written since the last clear (may exceed the capacity).
-    pub fn written(&self) -> u64 {
-        self.written.load(Ordering::Acquire)
-    }
-
-    /// GUI side: calls `f(momentary_lufs, short_term_lufs)` for the newest `max_points` points
-    /// (at most the capacity), oldest first. A point the writer replaces during the walk shows
-    /// its newer value: at most the oldest one or two of a 6000-point graph.
-    pub fn for_each_recent(&self, max_points: usize, mut f: impl FnMut(f32, f32)) {
-        let end = self.written();
-        let len = (max_points as u64).min(end).min(self.slots.len() as u64);
-        for i in end - len..end {
-            let v = self.slots[(i % self.slots.len() as u64) as usize].load(Ordering::Relaxed);
-            f(f32::from_bits(v as u32), f32::from_bits((v >> 32) as u32));
-        }
-    }
-}
 
 /// Everything the editor displays. Create once in `Plugin::default` and share as `Arc<Readout>`.
 #[derive(Debug)]
@@ -113,7 +63,8 @@ pub struct Readout {
     pub running: AtomicBool,
     /// Set by the editor, taken by the audio thread: start a new measurement.
     pub reset_request: AtomicBool,
-    /// Momentary and short-term loudness, one point per 100 ms, the last 10 minutes.
+    /// Momentary and short-term loudness (lanes [`HISTORY_MOMENTARY`], [`HISTORY_SHORT_TERM`]),
+    /// one point per 100 ms, the last 10 minutes.
     pub history: HistoryRing,
 }
 
@@ -140,7 +91,11 @@ impl Default for Readout {
             num_channels: AtomicU32::new(2),
             running: AtomicBool::new(true),
             reset_request: AtomicBool::new(false),
-            history: HistoryRing::new(HISTORY_SECONDS * HISTORY_POINTS_PER_SECOND),
+            history: HistoryRing::new(
+                HISTORY_SECONDS * HISTORY_POINTS_PER_SECOND,
+                2,
+                f32::NEG_INFINITY,
+            ),
         }
     }
 }
@@ -164,34 +119,5 @@ impl Readout {
     /// length; the meter flags the first 60 s.
     pub fn lra_provisional(&self) -> bool {
         self.elapsed_seconds.load() < 60.0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn history_keeps_the_newest_points_in_order() {
-        let h = HistoryRing::new(4);
-        for i in 0..6 {
-            h.push(i as f32, -(i as f32));
-        }
-        let mut got = Vec::new();
-        h.for_each_recent(10, |m, s| got.push((m, s)));
-        assert_eq!(
-            got,
-            vec![(2.0, -2.0), (3.0, -3.0), (4.0, -4.0), (5.0, -5.0)]
-        );
-        got.clear();
-        h.for_each_recent(2, |m, s| got.push((m, s)));
-        assert_eq!(got, vec![(4.0, -4.0), (5.0, -5.0)]);
-        h.push(f32::NEG_INFINITY, -23.0);
-        got.clear();
-        h.for_each_recent(1, |m, s| got.push((m, s)));
-        assert_eq!(got, vec![(f32::NEG_INFINITY, -23.0)]);
-        h.clear();
-        assert_eq!(h.written(), 0);
-        h.for_each_recent(10, |_, _| panic!("cleared"));
     }
 }
