@@ -1,92 +1,43 @@
 //! Lathe's look and the editor plumbing all four plugins share.
 //!
-//! For now: a generic editor listing every parameter with the framework's slider, titled and
-//! coloured per plugin, with a user scale factor (`LATHE_GUI_SCALE`, e.g. `2` for 200 %) so the
-//! screenshot tests can render at 100 % and 200 %. The suite's own widgets (knobs, meters,
-//! plots) grow here.
+//! - [`theme`]: the palette, one accent per plugin, text sizes;
+//! - [`binding`]: every edit as a host gesture (begin/set/end), whatever the input;
+//! - [`widgets`]: knob, slider, toggle, selector, section header with bypass;
+//! - [`meters`]: level (peak hold, clip), gain reduction, loudness bar, correlation;
+//! - [`plots`]: log-frequency response plot with handles and spectrum, history graph;
+//! - [`editor`]: the shell (title bar, scale control, resize, size kept in the plugin state);
+//! - [`generic`]: a body that lays out every parameter, for editors not hand-laid-out yet;
+//! - [`mapping`]: the pure value ↔ position maths, unit-tested.
+//!
+//! `LATHE_GUI_SCALE=2` opens every editor at 200 % (the screenshot tests use it).
 
-use nice_plug::context::gui::GuiContext;
+pub mod binding;
+pub mod editor;
+pub mod generic;
+pub mod mapping;
+pub mod meters;
+pub mod plots;
+pub mod size;
+pub mod theme;
+pub mod widgets;
+
+pub use editor::{Editor, EditorBody, EditorSpec, LatheApp, create_editor};
+pub use generic::GenericBody;
+pub use nice_plug_egui;
+pub use size::{EditorMemory, editor_state};
+pub use theme::Accent;
+
 use nice_plug::prelude::Params;
-use nice_plug_egui::{
-    EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, create_egui_editor,
-};
 use std::sync::Arc;
 
-pub use nice_plug_egui;
-
-/// An egui app drawing a title bar and every parameter of `P`.
-pub struct GenericApp<P: Params + 'static> {
-    title: &'static str,
-    params: Arc<P>,
-    context: Option<GuiContext>,
-}
-
-/// Default editor size in logical pixels.
-pub const DEFAULT_SIZE: (f32, f32) = (520.0, 420.0);
-
-/// The editor state to keep in a plugin's params (size and zoom).
-pub fn editor_state() -> Arc<EguiEditorState> {
-    let zoom = std::env::var("LATHE_GUI_SCALE")
-        .ok()
-        .and_then(|s| s.parse::<f32>().ok())
-        .filter(|z| *z > 0.25 && *z <= 4.0)
-        .unwrap_or(1.0);
-    EguiEditorState::from_size(
-        nice_plug::editor::dpi::LogicalSize::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1),
-        zoom,
-    )
-}
-
-/// Builds the generic editor for a plugin.
+/// Builds an editor that lays out every parameter with the kit's widgets.
 pub fn generic_editor<P: Params + 'static>(
-    title: &'static str,
+    spec: EditorSpec,
     params: Arc<P>,
-    state: Arc<EguiEditorState>,
-) -> Option<EguiEditor<GenericApp<P>>> {
-    create_egui_editor(
-        state,
-        Default::default(),
-        EguiNiceSettings::new().with_tile(title),
-        GenericApp {
-            title,
-            params,
-            context: None,
-        },
-    )
-}
-
-impl<P: Params + 'static> NiceEguiApp for GenericApp<P> {
-    fn build(
-        &mut self,
-        egui_ctx: egui::Context,
-        nice_gui_ctx: GuiContext,
-        _frame: &mut nice_plug_egui::Frame,
-    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
-        egui_ctx.set_visuals(egui::Visuals::dark());
-        self.context = Some(nice_gui_ctx);
-        Ok(())
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut nice_plug_egui::Frame) {
-        let Some(context) = &self.context else {
-            return;
-        };
-        let setter = context.param_setter();
-        egui::Frame::new()
-            .inner_margin(egui::Margin::same(10))
-            .show(ui, |ui| {
-                ui.heading(self.title);
-                ui.separator();
-                nice_plug_egui::widgets::generic_ui::create(
-                    ui,
-                    self.params.clone(),
-                    &setter,
-                    nice_plug_egui::widgets::generic_ui::GenericSlider,
-                );
-            });
-    }
-
-    fn editor_closed(&mut self) {}
+    memory: Arc<EditorMemory>,
+) -> Option<Editor<GenericBody<P>>> {
+    let accent = spec.accent;
+    create_editor(spec, memory, GenericBody { params, accent })
 }
 
 /// Plugin state glue every Lathe plugin shares.

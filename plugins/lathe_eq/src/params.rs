@@ -1,7 +1,6 @@
 //! Lathe Mastering EQ parameters. Ids are stable: never rename one once shipped.
 
 use nice_plug::prelude::*;
-use nice_plug_egui::EguiEditorState;
 use std::sync::Arc;
 
 use crate::engine::EqSettings;
@@ -12,8 +11,9 @@ pub struct EqParams {
     #[persist = "plugin"]
     pub plugin_id: std::sync::RwLock<String>,
 
-    /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
-    pub editor_state: Arc<EguiEditorState>,
+    /// Editor size and scale, kept in the state so a project reopens with the editor as left.
+    #[persist = "editor"]
+    pub editor_state: Arc<shared_gui::EditorMemory>,
 
     #[id = "out"]
     pub output_db: FloatParam,

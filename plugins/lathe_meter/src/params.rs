@@ -2,7 +2,6 @@
 
 use crate::engine::MeterSettings;
 use nice_plug::prelude::*;
-use nice_plug_egui::EguiEditorState;
 use shared_dsp::true_peak::TruePeakMode;
 use std::sync::Arc;
 
@@ -94,8 +93,9 @@ pub struct MeterParams {
     #[persist = "plugin"]
     pub plugin_id: std::sync::RwLock<String>,
 
-    /// Editor size and zoom (not yet persisted: the framework's egui state is not serialisable).
-    pub editor_state: Arc<EguiEditorState>,
+    /// Editor size and scale, kept in the state so a project reopens with the editor as left.
+    #[persist = "editor"]
+    pub editor_state: Arc<shared_gui::EditorMemory>,
 
     #[id = "target"]
     pub target: EnumParam<Target>,
