@@ -26,6 +26,8 @@ pub const SPEC: EditorSpec = EditorSpec {
 };
 
 const ACCENT: Accent = Accent::Meter;
+/// Width of one column of figures.
+const COLUMN_W: f32 = 190.0;
 
 pub struct Body {
     params: Arc<MeterParams>,
@@ -179,8 +181,8 @@ impl EditorBody for Body {
 
         let integrated = r.integrated.load();
         let true_peak = r.true_peak_max.load();
-        let bar_height = 300.0;
-        ui.horizontal(|ui| {
+        let bar_height = 290.0;
+        ui.horizontal_top(|ui| {
             // Loudness bar: momentary (left) and short-term (right).
             LoudnessBar {
                 momentary_lufs: r.momentary.load(),
@@ -192,152 +194,161 @@ impl EditorBody for Body {
             }
             .show(ui);
 
-            section(
-                ui,
-                "Loudness",
-                ACCENT,
-                true,
-                |_| {},
-                |ui| {
-                    ui.set_width(330.0);
-                    readout(
-                        ui,
-                        "Integrated",
-                        &loudness_text(integrated, target, units),
-                        target_color(integrated - target),
-                        theme::SIZE_READOUT * 1.6,
-                        "Gated programme loudness since the last reset (BS.1770)",
-                    );
-                    ui.add_space(4.0);
-                    egui::Grid::new("figures")
-                        .num_columns(2)
-                        .spacing([24.0, 6.0])
-                        .show(ui, |ui| {
-                            let fig = |ui: &mut egui::Ui, label: &str, lufs: f32, tip: &str| {
-                                readout(
-                                    ui,
-                                    label,
-                                    &loudness_text(lufs, target, units),
-                                    theme::TEXT,
-                                    theme::SIZE_READOUT * 0.8,
-                                    tip,
-                                )
-                            };
-                            fig(
-                                ui,
-                                "Short-term",
-                                r.short_term.load(),
-                                "Last 3 s (EBU Tech 3341)",
-                            );
-                            fig(
-                                ui,
-                                "Momentary",
-                                r.momentary.load(),
-                                "Last 400 ms, evaluated every 10 ms",
-                            );
-                            ui.end_row();
-                            fig(
-                                ui,
-                                "Max short-term",
-                                r.max_short_term.load(),
-                                "Highest short-term since the last reset",
-                            );
-                            fig(
-                                ui,
-                                "Max momentary",
-                                r.max_momentary.load(),
-                                "Highest momentary since the last reset",
-                            );
-                            ui.end_row();
-                            let provisional = r.lra_provisional();
+            // The kit's section header fills the width it is given: give it a fixed width.
+            ui.allocate_ui(egui::vec2(2.0 * COLUMN_W + 30.0, bar_height), |ui| {
+                section(
+                    ui,
+                    "Loudness",
+                    ACCENT,
+                    true,
+                    |_| {},
+                    |ui| {
+                        ui.set_width(2.0 * COLUMN_W + 12.0);
+                        readout(
+                            ui,
+                            "Integrated",
+                            &loudness_text(integrated, target, units),
+                            target_color(integrated - target),
+                            theme::SIZE_READOUT * 1.6,
+                            "Gated programme loudness since the last reset (BS.1770)",
+                        );
+                        ui.add_space(4.0);
+                        let fig = |ui: &mut egui::Ui, label: &str, lufs: f32, tip: &str| {
                             readout(
                                 ui,
-                                if provisional {
-                                    "Loudness range (provisional)"
-                                } else {
-                                    "Loudness range"
-                                },
-                                &format!("{:.1} LU", r.loudness_range.load()),
-                                if provisional {
-                                    theme::TEXT_DIM
-                                } else {
-                                    theme::TEXT
-                                },
-                                theme::SIZE_READOUT * 0.8,
-                                "EBU Tech 3342: 10th to 95th percentile of the gated \
-                                 short-term loudness; provisional for the first 60 s",
-                            );
-                            let plr = r.plr.load();
-                            readout(
-                                ui,
-                                "PLR",
-                                &if plr.is_finite() {
-                                    format!("{plr:.1} dB")
-                                } else {
-                                    "—".into()
-                                },
+                                label,
+                                &loudness_text(lufs, target, units),
                                 theme::TEXT,
                                 theme::SIZE_READOUT * 0.8,
-                                "Peak-to-loudness ratio: true-peak max minus integrated",
-                            );
-                            ui.end_row();
-                        });
-                },
-            );
-
-            section(
-                ui,
-                "Peaks",
-                ACCENT,
-                true,
-                |_| {},
-                |ui| {
-                    ui.set_width(190.0);
-                    let over = true_peak > ceiling;
-                    readout(
-                        ui,
-                        "True peak max",
-                        &db_text(true_peak, "dBTP"),
-                        if !true_peak.is_finite() {
-                            theme::TEXT_DIM
-                        } else if over {
-                            theme::BAD
-                        } else {
-                            theme::GOOD
-                        },
-                        theme::SIZE_READOUT,
-                        "Highest inter-sample peak since the last reset, against the \
-                         target's ceiling",
-                    );
-                    readout(
-                        ui,
-                        "Sample peak max",
-                        &db_text(r.sample_peak_max.load(), "dBFS"),
-                        theme::TEXT,
-                        theme::SIZE_READOUT * 0.8,
-                        "Highest sample magnitude since the last reset",
-                    );
-                    ui.add_space(4.0);
-                    let n = (r.num_channels.load(Ordering::Relaxed) as usize)
-                        .clamp(1, crate::readout::MAX_CHANNELS);
-                    let mut levels = [f32::NEG_INFINITY; crate::readout::MAX_CHANNELS];
-                    for (l, v) in levels.iter_mut().zip(&r.true_peak_now).take(n) {
-                        let g = v.take();
-                        *l = if g > 0.0 {
-                            20.0 * g.log10()
-                        } else {
-                            f32::NEG_INFINITY
+                                tip,
+                            )
                         };
-                    }
-                    LevelMeter::new(&levels[..n], &mut self.holds[..n])
-                        .range(-48.0, 3.0)
-                        .ceiling(ceiling)
-                        .clip_at(ceiling)
-                        .size(egui::vec2(28.0 + 16.0 * n as f32, 150.0))
-                        .label("True peak")
-                        .show(ui);
-                },
-            );
+                        let provisional = r.lra_provisional();
+                        let plr = r.plr.load();
+                        ui.horizontal_top(|ui| {
+                            ui.vertical(|ui| {
+                                ui.set_width(COLUMN_W);
+                                fig(
+                                    ui,
+                                    "Short-term",
+                                    r.short_term.load(),
+                                    "Last 3 s (EBU Tech 3341)",
+                                );
+                                ui.add_space(6.0);
+                                fig(
+                                    ui,
+                                    "Max short-term",
+                                    r.max_short_term.load(),
+                                    "Highest short-term since the last reset",
+                                );
+                                ui.add_space(6.0);
+                                readout(
+                                    ui,
+                                    if provisional {
+                                        "Loudness range (provisional)"
+                                    } else {
+                                        "Loudness range"
+                                    },
+                                    &format!("{:.1} LU", r.loudness_range.load()),
+                                    if provisional {
+                                        theme::TEXT_DIM
+                                    } else {
+                                        theme::TEXT
+                                    },
+                                    theme::SIZE_READOUT * 0.8,
+                                    "EBU Tech 3342: 10th to 95th percentile of the gated \
+                                 short-term loudness; provisional for the first 60 s",
+                                );
+                            });
+                            ui.vertical(|ui| {
+                                ui.set_width(COLUMN_W);
+                                fig(
+                                    ui,
+                                    "Momentary",
+                                    r.momentary.load(),
+                                    "Last 400 ms, evaluated every 10 ms",
+                                );
+                                ui.add_space(6.0);
+                                fig(
+                                    ui,
+                                    "Max momentary",
+                                    r.max_momentary.load(),
+                                    "Highest momentary since the last reset",
+                                );
+                                ui.add_space(6.0);
+                                readout(
+                                    ui,
+                                    "PLR",
+                                    &if plr.is_finite() {
+                                        format!("{plr:.1} dB")
+                                    } else {
+                                        "-".into()
+                                    },
+                                    theme::TEXT,
+                                    theme::SIZE_READOUT * 0.8,
+                                    "Peak-to-loudness ratio: true-peak max minus integrated",
+                                );
+                            });
+                        });
+                    },
+                )
+            });
+
+            ui.allocate_ui(egui::vec2(190.0, bar_height), |ui| {
+                section(
+                    ui,
+                    "Peaks",
+                    ACCENT,
+                    true,
+                    |_| {},
+                    |ui| {
+                        ui.set_width(170.0);
+                        let over = true_peak > ceiling;
+                        readout(
+                            ui,
+                            "True peak max",
+                            &db_text(true_peak, "dBTP"),
+                            if !true_peak.is_finite() {
+                                theme::TEXT_DIM
+                            } else if over {
+                                theme::BAD
+                            } else {
+                                theme::GOOD
+                            },
+                            theme::SIZE_READOUT,
+                            "Highest inter-sample peak since the last reset, against the \
+                         target's ceiling",
+                        );
+                        readout(
+                            ui,
+                            "Sample peak max",
+                            &db_text(r.sample_peak_max.load(), "dBFS"),
+                            theme::TEXT,
+                            theme::SIZE_READOUT * 0.8,
+                            "Highest sample magnitude since the last reset",
+                        );
+                        ui.add_space(4.0);
+                        let n = (r.num_channels.load(Ordering::Relaxed) as usize)
+                            .clamp(1, crate::readout::MAX_CHANNELS);
+                        let mut levels = [f32::NEG_INFINITY; crate::readout::MAX_CHANNELS];
+                        for (l, v) in levels.iter_mut().zip(&r.true_peak_now).take(n) {
+                            let g = v.take();
+                            *l = if g > 0.0 {
+                                20.0 * g.log10()
+                            } else {
+                                f32::NEG_INFINITY
+                            };
+                        }
+                        LevelMeter::new(&levels[..n], &mut self.holds[..n])
+                            .range(-30.0, 3.0)
+                            .ceiling(ceiling)
+                            .clip_at(ceiling)
+                            .size(egui::vec2(28.0 + 16.0 * n as f32, 160.0))
+                            .label("True peak")
+                            .show(ui);
+                    },
+                )
+            });
         });
         ui.add_space(6.0);
 
