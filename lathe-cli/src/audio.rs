@@ -243,7 +243,6 @@ impl AudioReader {
     pub fn read_chunk(&mut self, planar: &mut [Vec<f32>], max_frames: usize) -> Result<usize> {
         let channels = self.info.channels;
         let wanted = max_frames * channels;
-        self.interleaved.clear();
         match &mut self.source {
             Source::Wav {
                 file,
@@ -261,57 +260,83 @@ impl AudioReader {
                     )
                 })?;
                 *remaining -= n_bytes as u64;
-                decode(*encoding, bytes, &mut self.interleaved);
+                let frames = n_bytes / (width * channels);
+                for out in planar.iter_mut() {
+                    out.clear();
+                    out.reserve(frames);
+                }
+                decode_planar(*encoding, bytes, channels, planar);
+                Ok(frames)
             }
             Source::Flac(reader) => {
+                self.interleaved.clear();
                 let scale = 1.0 / (1u64 << (self.info.bits_per_sample - 1)) as f32;
                 for s in reader.samples().take(wanted) {
                     self.interleaved
                         .push(s.context("the FLAC data ends early or is corrupt")? as f32 * scale);
                 }
+                let frames = self.interleaved.len() / channels;
+                for (ch, out) in planar.iter_mut().enumerate().take(channels) {
+                    out.clear();
+                    out.extend(
+                        self.interleaved
+                            .iter()
+                            .skip(ch)
+                            .step_by(channels)
+                            .take(frames),
+                    );
+                }
+                Ok(frames)
             }
         }
-        let frames = self.interleaved.len() / channels;
-        for (ch, out) in planar.iter_mut().enumerate().take(channels) {
-            out.clear();
-            out.extend(
-                self.interleaved
-                    .iter()
-                    .skip(ch)
-                    .step_by(channels)
-                    .take(frames),
-            );
-        }
-        Ok(frames)
     }
 }
 
-/// Little-endian samples to `f32` in ±1 (integers scaled by their full container range).
-fn decode(encoding: WavEncoding, bytes: &[u8], out: &mut Vec<f32>) {
-    match encoding {
-        WavEncoding::U8 => out.extend(bytes.iter().map(|&b| (b as f32 - 128.0) / 128.0)),
-        WavEncoding::Int { bytes: 2 } => out.extend(
-            bytes
-                .chunks_exact(2)
-                .map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 * (1.0 / 32_768.0)),
-        ),
-        WavEncoding::Int { bytes: 3 } => out.extend(bytes.chunks_exact(3).map(|b| {
-            (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 * (1.0 / 8_388_608.0)
-        })),
-        WavEncoding::Int { bytes: 4 } => out.extend(bytes.chunks_exact(4).map(|b| {
-            i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32 * (1.0 / 2_147_483_648.0)
-        })),
-        WavEncoding::Int { .. } => {}
-        WavEncoding::F32 => out.extend(
-            bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        ),
-        WavEncoding::F64 => {
-            out.extend(bytes.chunks_exact(8).map(|b| {
-                f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32
-            }))
+/// Decodes whole frames of little-endian samples straight into one `Vec` per channel.
+fn decode_planar(encoding: WavEncoding, bytes: &[u8], channels: usize, planar: &mut [Vec<f32>]) {
+    #[inline(always)]
+    fn run(
+        bytes: &[u8],
+        width: usize,
+        channels: usize,
+        planar: &mut [Vec<f32>],
+        conv: impl Fn(&[u8]) -> f32,
+    ) {
+        if channels == 2 && planar.len() >= 2 {
+            let (l, r) = planar.split_at_mut(1);
+            let (l, r) = (&mut l[0], &mut r[0]);
+            for frame in bytes.chunks_exact(2 * width) {
+                l.push(conv(&frame[..width]));
+                r.push(conv(&frame[width..]));
+            }
+            return;
         }
+        for frame in bytes.chunks_exact(width * channels) {
+            for (out, s) in planar.iter_mut().zip(frame.chunks_exact(width)) {
+                out.push(conv(s));
+            }
+        }
+    }
+    let w = encoding.bytes();
+    match encoding {
+        WavEncoding::U8 => run(bytes, w, channels, planar, |b| {
+            (b[0] as f32 - 128.0) / 128.0
+        }),
+        WavEncoding::Int { bytes: 2 } => run(bytes, w, channels, planar, |b| {
+            i16::from_le_bytes([b[0], b[1]]) as f32 * (1.0 / 32_768.0)
+        }),
+        WavEncoding::Int { bytes: 3 } => run(bytes, w, channels, planar, |b| {
+            (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 * (1.0 / 8_388_608.0)
+        }),
+        WavEncoding::Int { .. } => run(bytes, w, channels, planar, |b| {
+            i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32 * (1.0 / 2_147_483_648.0)
+        }),
+        WavEncoding::F32 => run(bytes, w, channels, planar, |b| {
+            f32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        }),
+        WavEncoding::F64 => run(bytes, w, channels, planar, |b| {
+            f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32
+        }),
     }
 }
 
