@@ -97,21 +97,32 @@ impl Plugin for LatheMeter {
             .main_input_channels
             .map(NonZeroU32::get)
             .unwrap_or(2) as usize;
-        let mut engine = MeterEngine::new(
-            num_channels,
-            buffer_config.sample_rate,
-            buffer_config.max_buffer_size as usize,
-        );
-        engine.set_settings(self.params.settings());
-        self.engine = Some(engine);
-        self.readout.clear();
+        // Hosts deactivate and re-activate idle plugins (and call `reset` on every start of
+        // processing): a loudness measurement must survive that, so the engine is only rebuilt
+        // (and the measurement restarted) when the rate or the channel count changes.
+        let same = self.engine.as_ref().is_some_and(|e| {
+            e.sample_rate() == buffer_config.sample_rate
+                && e.num_channels() == num_channels.clamp(1, readout::MAX_CHANNELS)
+        });
+        if !same {
+            let mut engine = MeterEngine::new(
+                num_channels,
+                buffer_config.sample_rate,
+                buffer_config.max_buffer_size as usize,
+            );
+            engine.set_settings(self.params.settings());
+            self.engine = Some(engine);
+            self.readout.clear();
+        }
         context.set_latency_samples(0);
         true
     }
 
-    fn reset(&mut self) {
-        self.start_new_measurement();
-    }
+    /// Keeps the measurement: the wrappers call this on every start of processing (CLAP
+    /// `start_processing`, VST3 `setProcessing(true)`), which some hosts do at every transport
+    /// start or after idling. A new measurement starts only from the editor's Reset, on host
+    /// play with "Reset on Play", or when the rate or layout changes.
+    fn reset(&mut self) {}
 
     fn process(
         &mut self,
