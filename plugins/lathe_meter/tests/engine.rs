@@ -346,3 +346,38 @@ fn nan_input_leaves_every_figure_a_number() {
     }
     near("M after a NaN", r.momentary.load(), -23.0, 0.1);
 }
+
+#[test]
+fn any_block_split_and_any_rate_give_the_same_figures() {
+    // Same programme, blocks of 8192 vs a mix down to single frames: bit-identical figures.
+    let x = sequence(SR, &[(-30.0, 3.0), (-18.0, 4.0), (-26.0, 3.0)]);
+    let y: Vec<f32> = x.iter().map(|v| v * 0.7).collect();
+    let figures = |blocks: &[usize]| {
+        let mut e = MeterEngine::new(2, SR as f32, 8192);
+        let r = Readout::default();
+        run(&mut e, &r, &[&x, &y], blocks, |_, _| {});
+        [
+            r.integrated.load(),
+            r.loudness_range.load(),
+            r.max_momentary.load(),
+            r.max_short_term.load(),
+            r.true_peak_max.load(),
+            r.sample_peak_max.load(),
+            r.correlation.load(),
+        ]
+    };
+    assert_eq!(figures(&[8192]), figures(&[1, 7, 333, 4096, 64]));
+    // Tech 3341 case 1 at other rates (the K-weighting keeps its response at every rate).
+    for sr in [22_050.0, 44_100.0, 96_000.0, 192_000.0] {
+        let x = sequence(sr, &[(-23.0, 5.0)]);
+        let mut e = MeterEngine::new(2, sr as f32, 4096);
+        let r = Readout::default();
+        run(&mut e, &r, &[&x, &x], &[4096, 999], |_, _| {});
+        near(
+            &format!("case 1 I at {sr} Hz"),
+            r.integrated.load(),
+            -23.0,
+            0.1,
+        );
+    }
+}
