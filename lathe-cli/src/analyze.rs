@@ -2,7 +2,8 @@
 //! album figures and what each streaming service's normalisation would do to each track.
 
 use crate::audio::AudioReader;
-use anyhow::Result;
+use anyhow::{Result, bail};
+use indicatif::ProgressBar;
 use serde::Serialize;
 use shared_dsp::loudness::{ChannelLayout, LoudnessMeter, histogram::GatingHistogram, plr_db};
 use shared_dsp::true_peak::{TruePeakMeter, TruePeakMode};
@@ -48,6 +49,9 @@ pub struct TrackReport {
     pub sample_peak_dbfs: Option<f64>,
     pub plr_db: Option<f64>,
     pub normalisation: Vec<Normalisation>,
+    /// The delivery-spec check, when `--target` is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_check: Option<TargetCheck>,
     #[serde(skip)]
     blocks: GatingHistogram,
     #[serde(skip)]
@@ -97,15 +101,23 @@ fn normalisation(integrated: Option<f64>, true_peak: Option<f64>) -> Vec<Normali
         .collect()
 }
 
-/// Measures one file, streaming it. `mode` selects the true-peak interpolator.
-pub fn analyze_file(path: &Path, mode: TruePeakMode) -> Result<TrackReport> {
+/// Measures one file, streaming it. `mode` selects the true-peak interpolator; `progress`, if
+/// given, gets the file's length in frames and is advanced as it is read.
+pub fn analyze_file(
+    path: &Path,
+    mode: TruePeakMode,
+    progress: Option<&ProgressBar>,
+) -> Result<TrackReport> {
     let mut reader = AudioReader::open(path)?;
     let info = reader.info();
+    if let (Some(bar), Some(frames)) = (progress, info.frames) {
+        bar.set_length(frames);
+        bar.set_position(0);
+    }
     let layout = ChannelLayout::from_num_channels(info.channels).unwrap_or(ChannelLayout::Stereo);
     let mut meter = LoudnessMeter::new(info.sample_rate as f64, layout, CHUNK_FRAMES);
     let mut true_peak = TruePeakMeter::new(info.channels, mode);
     let mut planar = vec![Vec::with_capacity(CHUNK_FRAMES); info.channels];
-    let mut sample_peak = 0.0f32;
     let mut frames_total = 0u64;
     loop {
         let frames = reader.read_chunk(&mut planar, CHUNK_FRAMES)?;
@@ -115,13 +127,12 @@ pub fn analyze_file(path: &Path, mode: TruePeakMode) -> Result<TrackReport> {
         let slices: Vec<&[f32]> = planar.iter().map(Vec::as_slice).collect();
         meter.process(&slices);
         true_peak.process(&slices);
-        for ch in &slices {
-            for &x in *ch {
-                sample_peak = sample_peak.max(x.abs());
-            }
-        }
         frames_total += frames as u64;
+        if let Some(bar) = progress {
+            bar.set_position(frames_total);
+        }
     }
+    let sample_peak = true_peak.sample_peak();
     let integrated = finite(meter.integrated_lufs());
     let tp = to_db(true_peak.peak_gain() as f64);
     Ok(TrackReport {
@@ -137,6 +148,7 @@ pub fn analyze_file(path: &Path, mode: TruePeakMode) -> Result<TrackReport> {
         sample_peak_dbfs: to_db(sample_peak as f64),
         plr_db: tp.zip(integrated).and_then(|(tp, i)| plr_db(tp, i)),
         normalisation: normalisation(integrated, tp),
+        target_check: None,
         blocks: meter.gating_blocks().clone(),
         short_terms: meter.short_term_values().clone(),
     })
@@ -219,4 +231,180 @@ pub fn print_album(a: &AlbumReport) {
     );
     println!("  True peak            {}", fmt(a.true_peak_dbtp, "dBTP"));
     println!("  Sample peak          {}", fmt(a.sample_peak_dbfs, "dBFS"));
+}
+
+/// A delivery specification to check tracks against (`--target`).
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct DeliverySpec {
+    pub name: String,
+    pub integrated_lufs: f64,
+    /// Allowed deviation of the integrated loudness, ± LU.
+    pub tolerance_lu: f64,
+    /// Highest allowed true peak, dBTP.
+    pub max_true_peak_dbtp: f64,
+}
+
+/// The presets `--target` knows (name, aliases, integrated LUFS, ± LU, max dBTP). Figures from
+/// SPEC.md: EBU R128 -23 LUFS ±0.2 and -1 dBTP; ATSC A/85 -24 LKFS (±2 dB, its RP tolerance)
+/// and -2 dBTP; the streaming services' normalisation targets with the common -1 dBTP ceiling
+/// (±1 LU: they normalise anyway, so this only flags masters far from the reference).
+pub const TARGET_PRESETS: [(&str, &[&str], f64, f64, f64); 5] = [
+    ("EBU R128", &["ebu", "r128", "ebu-r128"], -23.0, 0.2, -1.0),
+    ("ATSC A/85", &["atsc", "a85", "atsc-a85"], -24.0, 2.0, -2.0),
+    (
+        "Streaming -14 (Spotify, YouTube, Tidal, Amazon)",
+        &["spotify", "youtube", "tidal", "amazon", "streaming"],
+        -14.0,
+        1.0,
+        -1.0,
+    ),
+    ("Apple Music", &["apple", "apple-music"], -16.0, 1.0, -1.0),
+    ("AES TD1008", &["aes", "td1008"], -16.0, 1.0, -1.0),
+];
+
+/// Parses `--target`: a preset name or a loudness ("-18", "-18 LUFS"), which checks ±0.5 LU and
+/// -1 dBTP. `tolerance_lu` / `max_true_peak_dbtp` override the preset's.
+pub fn parse_target(
+    text: &str,
+    tolerance_lu: Option<f64>,
+    max_true_peak_dbtp: Option<f64>,
+) -> Result<DeliverySpec> {
+    let key = text.trim().to_ascii_lowercase();
+    let mut spec = if let Some(&(name, _, lufs, tol, tp)) = TARGET_PRESETS
+        .iter()
+        .find(|(_, aliases, ..)| aliases.contains(&key.as_str()))
+    {
+        DeliverySpec {
+            name: name.to_string(),
+            integrated_lufs: lufs,
+            tolerance_lu: tol,
+            max_true_peak_dbtp: tp,
+        }
+    } else {
+        let number = key
+            .trim_end_matches("lufs")
+            .trim_end_matches("lkfs")
+            .trim()
+            .replace('\u{2212}', "-");
+        match number.parse::<f64>() {
+            Ok(lufs) if lufs.is_finite() && (-70.0..=0.0).contains(&lufs) => DeliverySpec {
+                name: format!("{lufs:.1} LUFS"),
+                integrated_lufs: lufs,
+                tolerance_lu: 0.5,
+                max_true_peak_dbtp: -1.0,
+            },
+            _ => bail!(
+                "unknown target {text:?}: give a loudness in LUFS (-70 to 0) or one of {}",
+                TARGET_PRESETS
+                    .iter()
+                    .map(|(_, a, ..)| a[0])
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    };
+    if let Some(t) = tolerance_lu {
+        spec.tolerance_lu = t.abs();
+    }
+    if let Some(tp) = max_true_peak_dbtp {
+        spec.max_true_peak_dbtp = tp;
+    }
+    Ok(spec)
+}
+
+/// The outcome of checking one track against a [`DeliverySpec`].
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct TargetCheck {
+    pub pass: bool,
+    /// Integrated loudness minus the target, LU (None for silence).
+    pub deviation_lu: Option<f64>,
+    /// True peak minus the ceiling, dB (positive = over).
+    pub true_peak_over_db: Option<f64>,
+    /// What fails, in words.
+    pub problems: Vec<String>,
+}
+
+/// Checks a track: integrated within ±tolerance of the target, true peak at or below the ceiling.
+pub fn check_target(t: &TrackReport, spec: &DeliverySpec) -> TargetCheck {
+    let mut problems = Vec::new();
+    let deviation = t.integrated_lufs.map(|i| i - spec.integrated_lufs);
+    match deviation {
+        None => problems.push("no integrated loudness (silent or too short)".to_string()),
+        // A hair of slack so that a figure printed as the limit (one decimal) passes.
+        Some(d) if d.abs() > spec.tolerance_lu + 1e-9 => problems.push(format!(
+            "integrated {:.1} LUFS is {:+.1} LU off {:.1} (±{:.1} allowed)",
+            t.integrated_lufs.unwrap_or_default(),
+            d,
+            spec.integrated_lufs,
+            spec.tolerance_lu
+        )),
+        _ => {}
+    }
+    let over = t.true_peak_dbtp.map(|tp| tp - spec.max_true_peak_dbtp);
+    if let Some(o) = over.filter(|&o| o > 1e-9) {
+        problems.push(format!(
+            "true peak {:.1} dBTP is {o:.1} dB over the {:.1} dBTP ceiling",
+            t.true_peak_dbtp.unwrap_or_default(),
+            spec.max_true_peak_dbtp
+        ));
+    }
+    TargetCheck {
+        pass: problems.is_empty(),
+        deviation_lu: deviation,
+        true_peak_over_db: over,
+        problems,
+    }
+}
+
+/// The human-readable line of a target check.
+pub fn print_check(check: &TargetCheck, spec: &DeliverySpec) {
+    let head = format!(
+        "  Target {} ({:.1} LUFS ±{:.1}, max {:.1} dBTP):",
+        spec.name, spec.integrated_lufs, spec.tolerance_lu, spec.max_true_peak_dbtp
+    );
+    if check.pass {
+        println!("{head} PASS");
+    } else {
+        println!("{head} FAIL");
+        for p in &check.problems {
+            println!("    - {p}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_presets_numbers_and_overrides() {
+        let ebu = parse_target("EBU", None, None).unwrap();
+        assert_eq!(
+            (
+                ebu.integrated_lufs,
+                ebu.tolerance_lu,
+                ebu.max_true_peak_dbtp
+            ),
+            (-23.0, 0.2, -1.0)
+        );
+        assert_eq!(
+            parse_target("atsc", None, None).unwrap().max_true_peak_dbtp,
+            -2.0
+        );
+        assert_eq!(
+            parse_target("spotify", None, None).unwrap().integrated_lufs,
+            -14.0
+        );
+        assert_eq!(
+            parse_target("apple", None, None).unwrap().integrated_lufs,
+            -16.0
+        );
+        let n = parse_target("-18 LUFS", Some(1.0), Some(-2.0)).unwrap();
+        assert_eq!(
+            (n.integrated_lufs, n.tolerance_lu, n.max_true_peak_dbtp),
+            (-18.0, 1.0, -2.0)
+        );
+        assert!(parse_target("loud", None, None).is_err());
+        assert!(parse_target("+5", None, None).is_err());
+    }
 }

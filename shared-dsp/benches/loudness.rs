@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(n as u64));
     group.sample_size(20);
     group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(4));
+    group.measurement_time(Duration::from_secs(3));
 
     let mut ours = LoudnessMeter::new(SAMPLE_RATE as f64, ChannelLayout::Stereo, BLOCK);
     group.bench_function("lathe M+S+I+LRA", |b| {
@@ -92,6 +92,24 @@ fn bench(c: &mut Criterion) {
                 ours.loudness_range_lu(),
                 tp.peak_gain(),
             ))
+        })
+    });
+    group.bench_function("lathe true peak 4x block kernel", |b| {
+        b.iter(|| {
+            tp.reset();
+            for (l, r) in left.chunks(BLOCK).zip(right.chunks(BLOCK)) {
+                tp.process(&[l, r]);
+            }
+            black_box(tp.peak_gain())
+        })
+    });
+    group.bench_function("lathe true peak 4x scalar reference", |b| {
+        b.iter(|| {
+            tp.reset();
+            for (l, r) in left.chunks(BLOCK).zip(right.chunks(BLOCK)) {
+                tp.process_scalar(&[l, r]);
+            }
+            black_box(tp.peak_gain())
         })
     });
     let mut peer_tp = EbuR128::new(

@@ -231,6 +231,28 @@ impl LoudnessMeter {
         *self = Self::with_roles(sample_rate, &roles, max_block);
     }
 
+    /// Changes the channel roles without allocating when the same input channels stay measured
+    /// (e.g. `Front` ↔ `DualMono` on a mono input: only the weights change), and starts a new
+    /// measurement. Returns `false` and changes nothing otherwise (call
+    /// [`LoudnessMeter::with_roles`] off the audio thread instead). Audio-thread safe.
+    pub fn set_roles(&mut self, roles: &[ChannelRole]) -> bool {
+        if roles.len() != self.roles.len() {
+            return false;
+        }
+        let measured = roles.iter().enumerate().filter(|(_, r)| r.weight() > 0.0);
+        if measured.clone().count() != self.active.len()
+            || measured.zip(&self.active).any(|((i, _), &(j, _))| i != j)
+        {
+            return false;
+        }
+        self.roles.copy_from_slice(roles);
+        for (slot, role) in self.active.iter_mut() {
+            *role = roles[*slot].weight();
+        }
+        self.reset();
+        true
+    }
+
     /// The role of each input channel.
     pub fn channel_roles(&self) -> &[ChannelRole] {
         &self.roles
@@ -521,6 +543,22 @@ mod tests {
             LoudnessMeter::new(22_050.0, ChannelLayout::Mono, 1).sub_per_hop,
             11
         );
+    }
+
+    #[test]
+    fn set_roles_changes_weights_in_place() {
+        use ChannelRole::*;
+        let tone: Vec<f32> = (0..48_000).map(|i| (i as f32 * 0.13).sin() * 0.1).collect();
+        let mut a = LoudnessMeter::new(48_000.0, ChannelLayout::Mono, 4800);
+        a.process(&[&tone]);
+        let mono = a.momentary_lufs();
+        assert!(a.set_roles(&[DualMono]));
+        assert_eq!(a.samples_measured(), 0);
+        a.process(&[&tone]);
+        assert!((a.momentary_lufs() - mono - 10.0 * 2f64.log10()).abs() < 1e-9);
+        assert!(!a.set_roles(&[Front, Front]));
+        assert!(!a.set_roles(&[Lfe]));
+        assert_eq!(a.channel_roles(), &[DualMono]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Lathe Loudness Meter parameters. Ids are stable: never rename one once shipped.
 
+use crate::engine::MeterSettings;
 use nice_plug::prelude::*;
+use shared_dsp::true_peak::TruePeakMode;
 use std::sync::Arc;
 
 /// Delivery targets from SPEC.md: EBU R128 -23 LUFS, ATSC A/85 -24 LKFS, streaming -14 / -16.
@@ -40,6 +42,51 @@ impl Target {
     }
 }
 
+/// Vertical range of the loudness bar and history graph (EBU Tech 3341 §2.2).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// -18 … +9 LU around the target.
+    #[id = "ebu9"]
+    #[name = "EBU +9"]
+    Ebu9,
+    /// -36 … +18 LU around the target.
+    #[id = "ebu18"]
+    #[name = "EBU +18"]
+    Ebu18,
+}
+
+impl Scale {
+    /// The scale's range in LU relative to the target: (bottom, top).
+    pub fn range_lu(self) -> (f32, f32) {
+        match self {
+            Scale::Ebu9 => (-18.0, 9.0),
+            Scale::Ebu18 => (-36.0, 18.0),
+        }
+    }
+}
+
+/// How loudness figures are shown: absolute (LUFS) or relative to the target (LU).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Units {
+    #[id = "lufs"]
+    #[name = "LUFS (absolute)"]
+    Lufs,
+    #[id = "lu"]
+    #[name = "LU (relative)"]
+    Lu,
+}
+
+/// True-peak interpolator (shared_dsp::true_peak).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TruePeakChoice {
+    #[id = "bs1770"]
+    #[name = "BS.1770 (4x)"]
+    Bs1770,
+    #[id = "accurate"]
+    #[name = "Accurate (8x)"]
+    Accurate,
+}
+
 #[derive(Params)]
 pub struct MeterParams {
     /// The CLAP id of the plugin that wrote a state; another plugin's state is refused.
@@ -61,6 +108,49 @@ pub struct MeterParams {
 
     #[id = "bypass"]
     pub bypass: BoolParam,
+
+    /// True-peak ceiling of the custom target, dBTP.
+    #[id = "customtp"]
+    pub custom_ceiling_dbtp: FloatParam,
+
+    #[id = "scale"]
+    pub scale: EnumParam<Scale>,
+
+    #[id = "display"]
+    pub units: EnumParam<Units>,
+
+    #[id = "tpmode"]
+    pub true_peak_mode: EnumParam<TruePeakChoice>,
+
+    /// Start a new measurement whenever the host starts playback.
+    #[id = "autoreset"]
+    pub auto_reset: BoolParam,
+
+    /// Measuring (on) or paused (off: every figure holds).
+    #[id = "run"]
+    pub running: BoolParam,
+}
+
+impl MeterParams {
+    /// The active target: integrated loudness (LUFS) and true-peak ceiling (dBTP).
+    pub fn target_figures(&self) -> (f32, f32) {
+        self.target.value().figures().unwrap_or((
+            self.custom_target_lufs.value(),
+            self.custom_ceiling_dbtp.value(),
+        ))
+    }
+
+    /// The engine's settings from the parameters.
+    pub fn settings(&self) -> MeterSettings {
+        MeterSettings {
+            dual_mono: self.dual_mono.value(),
+            true_peak_mode: match self.true_peak_mode.value() {
+                TruePeakChoice::Bs1770 => TruePeakMode::Bs1770,
+                TruePeakChoice::Accurate => TruePeakMode::Accurate,
+            },
+            running: self.running.value(),
+        }
+    }
 }
 
 impl Default for MeterParams {
@@ -79,9 +169,29 @@ impl Default for MeterParams {
             )
             .with_step_size(0.1)
             .with_unit(" LUFS")
-            .with_value_to_string(formatters::v2s_f32_rounded(1)),
+            .with_value_to_string(formatters::v2s_f32_rounded(1))
+            .with_string_to_value(Arc::new(|s| {
+                shared_gui::text::parse_with_units(s, &["LUFS", "LKFS", "dB"])
+            })),
             dual_mono: BoolParam::new("Dual Mono", false),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            custom_ceiling_dbtp: FloatParam::new(
+                "Custom TP Ceiling",
+                -1.0,
+                FloatRange::Linear {
+                    min: -12.0,
+                    max: 0.0,
+                },
+            )
+            .with_step_size(0.1)
+            .with_unit(" dBTP")
+            .with_value_to_string(formatters::v2s_f32_rounded(1))
+            .with_string_to_value(shared_gui::text::s2v_db()),
+            scale: EnumParam::new("Scale", Scale::Ebu9),
+            units: EnumParam::new("Units", Units::Lufs),
+            true_peak_mode: EnumParam::new("True Peak Mode", TruePeakChoice::Bs1770),
+            auto_reset: BoolParam::new("Reset on Play", false),
+            running: BoolParam::new("Running", true),
         }
     }
 }
