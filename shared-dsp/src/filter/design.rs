@@ -30,10 +30,14 @@
 //! re-weighted linear least-squares fit of the whole squared magnitude (C. K. Sanathanan,
 //! J. Koerner, IEEE Trans. Autom. Control, 1963), started from the matched design
 //! ([`fit_rational`]). Between `f0/fs` = 1/32 and 1/16 the two designs are blended linearly in
-//! the SVF coefficients, so the coefficients stay continuous under modulation. Measured at
-//! 44.1 kHz (unit test `bells_and_shelves_match_analog_near_nyquist`): bells within 0.44 dB of
-//! the analog prototype at 15 kHz for Q ≤ 0.707 and within 0.64 dB for Q 1–2 at ±18 dB (f0 up
-//! to 16 kHz); shelves within 0.5 dB except high shelves of Q 0.5–0.707 at 14–16 kHz (≤ 0.93 dB).
+//! the SVF coefficients, so the coefficients stay continuous under modulation. Nyquist itself is
+//! pinned only lightly in that fit (it is inaudible; a hard pin cost up to 0.9 dB at 15 kHz).
+//! When the second-order fit leaves the stable sections (shelves whose analog poles lie above
+//! Nyquist) a first-order fit is tried, and the candidate (matched start, second-order,
+//! first-order) with the smallest worst dB error on the fit points is kept. Measured at
+//! 44.1 kHz (unit test `bells_and_shelves_match_analog_near_nyquist`, f0 0.1–17 kHz, gain
+//! ±1–±24 dB, Q 0.3–20): bells within 0.45 dB of the analog prototype at 15 kHz, low shelves
+//! within 0.36 dB, high shelves within 0.37 dB.
 //!
 //! Poles above Nyquist (a bell or shelf placed above `fs/2`, possible at 44.1 kHz with the 30 kHz
 //! range): impulse invariance would alias the resonance down into the audio band, so the pole's
@@ -356,8 +360,11 @@ pub fn fit_rational(
             }
         };
         const EDGE: f64 = 4.0;
+        // Nyquist itself is inaudible: a light pin lets the section follow the skirt in
+        // the top octave (15 kHz at 44.1 kHz) instead of matching |H| exactly at fs/2.
+        const NY_EDGE: f64 = 0.25;
         row([EDGE / t_dc, 0.0, 0.0, 0.0, 0.0], EDGE);
-        row([0.0, 0.0, EDGE / (t_ny * y2), 0.0, -EDGE / y2], 0.0);
+        row([0.0, 0.0, NY_EDGE / (t_ny * y2), 0.0, -NY_EDGE / y2], 0.0);
         for &(u, t) in &pts[..n] {
             let d = 1.0 + y1 * u + y2 * u * u;
             let w = 1.0 / (t * d).max(1e-300);
@@ -372,6 +379,80 @@ pub fn fit_rational(
         y1 = x[3];
         y2 = x[4];
         best = Some(c);
+    }
+    // Keep whichever valid candidate (second-order fit, first-order fit, the matched start)
+    // has the smallest worst-case dB error on the fit points: an iteration that stopped early
+    // or a fit that left the stable sections never makes the band worse than the start.
+    let pts = &pts[..n];
+    let worst_db = |c: &SvfCoefs| {
+        pts.iter().fold(0.0f64, |acc, &(u, t)| {
+            let h = c.magnitude_sq_at_tan(t0 * u.sqrt()).max(1e-300);
+            acc.max((10.0 * (h / t.max(1e-300)).log10()).abs())
+        })
+    };
+    let mut pick = (*start, worst_db(start));
+    for c in [best, fit_rational_first_order(pts, t0, t_dc, t_ny, start)]
+        .into_iter()
+        .flatten()
+    {
+        let e = worst_db(&c);
+        if e < pick.1 {
+            pick = (c, e);
+        }
+    }
+    Some(pick.0)
+}
+
+/// Fallback of [`fit_rational`] when the second-order fit leaves the stable sections (a high
+/// shelf whose analog poles lie above Nyquist, e.g. +18 dB at 16 kHz, Q 0.5, at 44.1 kHz: the
+/// best second-order `N/D` has negative `u²` terms). The same re-weighted fit of a first-order
+/// `|H|² = (X0 + X1·u)/(1 + Y1·u)`, realised as a `k = 2` section with one cancelled zero.
+fn fit_rational_first_order(
+    pts: &[(f64, f64)],
+    t0: f64,
+    t_dc: f64,
+    t_ny: f64,
+    start: &SvfCoefs,
+) -> Option<SvfCoefs> {
+    let gs = start.g / t0;
+    let mut y1 = 1.0 / (gs * gs);
+    let mut best = None;
+    for _ in 0..SK_ITERATIONS {
+        let mut m = [[0.0f64; 3]; 3];
+        let mut v = [0.0f64; 3];
+        let mut row = |a: [f64; 3], b: f64| {
+            for i in 0..3 {
+                for j in 0..3 {
+                    m[i][j] += a[i] * a[j];
+                }
+                v[i] += a[i] * b;
+            }
+        };
+        const EDGE: f64 = 4.0;
+        const NY_EDGE: f64 = 0.25;
+        row([EDGE / t_dc, 0.0, 0.0], EDGE);
+        row([0.0, NY_EDGE / (t_ny * y1), -NY_EDGE / y1], 0.0);
+        for &(u, t) in pts {
+            let d = 1.0 + y1 * u;
+            let w = 1.0 / (t * d).max(1e-300);
+            row([w, w * u, -w * t * u], w * t);
+        }
+        let Some([x0, x1, y]) = solve3(m, v) else {
+            break;
+        };
+        if !(x0.is_finite() && x1.is_finite() && y.is_finite()) || x0 < 0.0 || x1 < 0.0 || y <= 0.0
+        {
+            break;
+        }
+        y1 = y;
+        // σ = s/g1 with g1 = t0/√Y1; |N|² = c0² + c1²·Y1·u.
+        let g1 = t0 / y.sqrt();
+        let c0 = x0.sqrt();
+        let c1 = (x1 / y).sqrt();
+        let c = SvfCoefs::from_numerator(g1, 2.0, c1, c0 + c1, c0);
+        if [c.g, c.k, c.m0, c.m1, c.m2].iter().all(|v| v.is_finite()) {
+            best = Some(c);
+        }
     }
     best
 }
@@ -550,16 +631,18 @@ mod tests {
 
     #[test]
     fn bells_and_shelves_match_analog_near_nyquist() {
-        // SPEC: within 0.5 dB of the analog prototype at 15 kHz at 44.1 kHz. Worst case per Q
-        // is printed; the assertion holds the present design to its measured worst case.
+        // SPEC: within 0.5 dB of the analog prototype at 15 kHz at 44.1 kHz, shelves and bells
+        // alike. Worst case per Q is printed (measured 2026-11-21: ≤ 0.26 dB over this grid).
         let fs = 44_100.0;
+        let mut failures = Vec::new();
         for kind in [BandType::Bell, BandType::LowShelf, BandType::HighShelf] {
-            for q in [0.3, 0.5, 0.707, 1.0, 2.0, 6.0, 20.0] {
+            for q in [0.3, 0.5, 0.6, 0.707, 0.85, 1.0, 2.0, 6.0, 20.0] {
                 let mut worst = (0.0f64, 0.0, 0.0);
                 for f0 in [
-                    100.0, 1000.0, 5000.0, 10_000.0, 12_000.0, 14_000.0, 16_000.0,
+                    100.0, 1000.0, 5000.0, 8000.0, 10_000.0, 12_000.0, 13_000.0, 14_000.0,
+                    15_000.0, 16_000.0, 17_000.0,
                 ] {
-                    for g in [-18.0, -6.0, 6.0, 18.0] {
+                    for g in [-24.0, -18.0, -12.0, -6.0, -1.0, 1.0, 6.0, 12.0, 18.0, 24.0] {
                         let p = BandParams::new(kind, f0, g, q);
                         let d = design_band(&p, fs);
                         let e15 =
@@ -573,8 +656,43 @@ mod tests {
                     "{kind:?} q {q}: worst err@15k {:.3} dB (f0 {}, g {})",
                     worst.0, worst.1, worst.2
                 );
-                let limit = if kind == BandType::Bell { 0.65 } else { 1.3 };
-                assert!(worst.0 < limit, "{kind:?} q {q}: {worst:?}");
+                if worst.0 >= 0.5 {
+                    failures.push((kind, q, worst));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "over 0.5 dB at 15 kHz: {failures:?}");
+    }
+
+    #[test]
+    fn designs_are_nearly_continuous_in_frequency() {
+        // A band swept in 0.3 % steps of f0 (1.3–20 kHz at 44.1 kHz, where the matched and the
+        // rational fits hand over): the largest step of the realised response at 2/8/12/15 kHz.
+        // Measured 2026-11-21: ≤ 0.69 dB (shelves Q 0.5–0.6, where a fallback takes over),
+        // ≤ 0.23 dB for bells; the design before the candidate choice jumped up to 4.3 dB.
+        let fs = 44_100.0;
+        for kind in [BandType::Bell, BandType::LowShelf, BandType::HighShelf] {
+            for q in [0.5f32, 0.6, 1.0, 2.0] {
+                for g in [-24.0f32, 6.0, 24.0] {
+                    let mut worst = (0.0f64, 0.0f32);
+                    let mut prev: Option<[f64; 4]> = None;
+                    let mut f0 = 1300.0f32;
+                    while f0 < 20_000.0 {
+                        let d = design_band(&BandParams::new(kind, f0, g, q), fs);
+                        let r = [2000.0, 8000.0, 12_000.0, 15_000.0].map(|f| d.response_db(f, fs));
+                        if let Some(p) = prev {
+                            for (a, b) in r.iter().zip(p) {
+                                if (a - b).abs() > worst.0 {
+                                    worst = ((a - b).abs(), f0);
+                                }
+                            }
+                        }
+                        prev = Some(r);
+                        f0 *= 1.003;
+                    }
+                    let limit = if kind == BandType::Bell { 0.3 } else { 0.75 };
+                    assert!(worst.0 < limit, "{kind:?} q {q} g {g}: {worst:?}");
+                }
             }
         }
     }
