@@ -29,7 +29,9 @@ impl HistoryRing {
         Self {
             lanes,
             capacity,
-            values: (0..capacity * lanes).map(|_| AtomicF32::new(initial)).collect(),
+            values: (0..capacity * lanes)
+                .map(|_| AtomicF32::new(initial))
+                .collect(),
             written: AtomicU64::new(0),
         }
     }
