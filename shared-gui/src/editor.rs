@@ -197,11 +197,7 @@ fn title_bar<B: EditorBody>(
                 })
                 .response
                 .on_hover_text("Editor scale");
-            ui.label(
-                egui::RichText::new("Scale")
-                    .font(theme::font(theme::SIZE_SMALL))
-                    .color(theme::TEXT_DIM),
-            );
+            crate::widgets::caption(ui, "Scale");
             body.title_bar(ui, setter);
         });
     });

@@ -80,6 +80,15 @@ pub(crate) fn interact(
     changed
 }
 
+/// A small dim label: parameter names, units, scale captions — the kit's secondary text.
+pub fn caption(ui: &mut Ui, text: impl Into<String>) -> Response {
+    ui.label(
+        egui::RichText::new(text.into())
+            .font(crate::theme::font(crate::theme::SIZE_SMALL))
+            .color(crate::theme::TEXT_DIM),
+    )
+}
+
 /// Mouse-wheel notches over this frame (positive = wheel up), from the raw wheel events:
 /// a line is one notch, 40 points or a page count as one.
 pub fn wheel_notches(ui: &Ui) -> f32 {

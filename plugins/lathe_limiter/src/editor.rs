@@ -55,7 +55,7 @@ pub fn create(params: Arc<LimiterParams>, readout: Arc<Readout>) -> Option<Edito
 
 /// One row of a readout grid: label, value (or "–" when there is nothing to show), unit.
 fn figure(ui: &mut egui::Ui, label: &str, value: f32, unit: &str, color: Color32) {
-    small(ui, label);
+    shared_gui::widgets::caption(ui, label);
     let text = if value.is_finite() && value > -150.0 {
         format!("{value:.1}")
     } else {
@@ -66,7 +66,7 @@ fn figure(ui: &mut egui::Ui, label: &str, value: f32, unit: &str, color: Color32
             .font(theme::mono(theme::SIZE_BODY))
             .color(color),
     );
-    small(ui, unit);
+    shared_gui::widgets::caption(ui, unit);
     ui.end_row();
 }
 
@@ -98,10 +98,9 @@ impl EditorBody for Body {
                 .show(ui);
             let graph_w = (ui.available_width() - 150.0).max(240.0);
             ui.vertical(|ui| {
-                ui.label(
-                    RichText::new("Gain reduction over the input (dim) and output waveform")
-                        .font(theme::font(theme::SIZE_SMALL))
-                        .color(theme::TEXT_DIM),
+                shared_gui::widgets::caption(
+                    ui,
+                    "Gain reduction over the input (dim) and output waveform",
                 );
                 // Waveform envelope on a -48..0 dBFS scale, gain reduction 0..24 dB from the top
                 // (both drawn over the same box: GR as filled bars from the top).
@@ -164,7 +163,7 @@ impl EditorBody for Body {
                     ui.horizontal(|ui| {
                         Toggle::new(&p.learn, setter, A).show(ui);
                         let learned = p.learned_gain_db.load(Ordering::Relaxed);
-                        small(ui, &format!("gain {learned:+.1} dB"));
+                        shared_gui::widgets::caption(ui, format!("gain {learned:+.1} dB"));
                     });
                 },
             );
@@ -197,16 +196,16 @@ impl EditorBody for Body {
                         .num_columns(2)
                         .spacing([6.0, 4.0])
                         .show(ui, |ui| {
-                            small(ui, "Mode");
+                            shared_gui::widgets::caption(ui, "Mode");
                             Selector::new(&p.mode, setter).width(86.0).show(ui);
                             ui.end_row();
-                            small(ui, "Oversampling");
+                            shared_gui::widgets::caption(ui, "Oversampling");
                             Selector::new(&p.oversampling, setter).width(86.0).show(ui);
                             ui.end_row();
-                            small(ui, "Dither");
+                            shared_gui::widgets::caption(ui, "Dither");
                             Selector::new(&p.dither, setter).width(86.0).show(ui);
                             ui.end_row();
-                            small(ui, "Shaping");
+                            shared_gui::widgets::caption(ui, "Shaping");
                             Selector::new(&p.shaping, setter).width(86.0).show(ui);
                             ui.end_row();
                         });
@@ -269,14 +268,6 @@ impl EditorBody for Body {
             );
         });
     }
-}
-
-fn small(ui: &mut egui::Ui, text: &str) {
-    ui.label(
-        RichText::new(text)
-            .font(theme::font(theme::SIZE_SMALL))
-            .color(theme::TEXT_DIM),
-    );
 }
 
 /// Gain reduction as bars hanging from the top of `rect` (0..24 dB over the full height).

@@ -89,11 +89,7 @@ fn readout(
 ) {
     ui.vertical(|ui| {
         ui.spacing_mut().item_spacing.y = 0.0;
-        ui.label(
-            egui::RichText::new(label)
-                .font(theme::font(theme::SIZE_SMALL))
-                .color(theme::TEXT_DIM),
-        );
+        shared_gui::widgets::caption(ui, label);
         ui.label(
             egui::RichText::new(value)
                 .font(theme::mono(size))

@@ -14,11 +14,7 @@ pub fn gain_reduction_meter(
     super::keep_repainting(ui);
     ui.vertical(|ui| {
         ui.spacing_mut().item_spacing.y = 2.0;
-        ui.label(
-            egui::RichText::new(label)
-                .font(theme::font(theme::SIZE_SMALL))
-                .color(theme::TEXT_DIM),
-        );
+        crate::widgets::caption(ui, label);
         let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, CornerRadius::same(2), theme::WELL);

@@ -83,11 +83,7 @@ impl<'a> LevelMeter<'a> {
         ui.vertical(|ui| {
             ui.spacing_mut().item_spacing.y = 2.0;
             if let Some(label) = self.label {
-                ui.label(
-                    egui::RichText::new(label)
-                        .font(theme::font(theme::SIZE_SMALL))
-                        .color(theme::TEXT_DIM),
-                );
+                crate::widgets::caption(ui, label);
             }
             let (rect, response) = ui.allocate_exact_size(self.size, Sense::click());
             let painter = ui.painter_at(rect.expand(1.0));

@@ -2,7 +2,7 @@
 //! every choice by the parameter's own names; the wheel steps through them.
 
 use crate::binding::{Action, Bound, Gesture, ParamSink};
-use crate::theme;
+
 use egui::{Response, Ui};
 use nice_plug::prelude::{Param, ParamSetter};
 
@@ -44,11 +44,7 @@ impl<'a, S: ParamSink> Selector<'a, S> {
         let name = self.sink.name();
         ui.horizontal(|ui| {
             if let Some(label) = self.label {
-                ui.label(
-                    egui::RichText::new(label)
-                        .font(theme::font(theme::SIZE_SMALL))
-                        .color(theme::TEXT_DIM),
-                );
+                crate::widgets::caption(ui, label);
             }
             let mut picked = None;
             let r = egui::ComboBox::from_id_salt(ui.scope_id().with(&name))
