@@ -182,6 +182,22 @@ fn fmt(x: Option<f64>, unit: &str) -> String {
     }
 }
 
+/// The figures a track and an album share, one per line: integrated, LRA, max momentary, max
+/// short-term, true peak, sample peak.
+fn print_figures(values: [Option<f64>; 6]) {
+    let rows = [
+        ("Integrated loudness", "LUFS"),
+        ("Loudness range", "LU"),
+        ("Max momentary", "LUFS"),
+        ("Max short-term", "LUFS"),
+        ("True peak", "dBTP"),
+        ("Sample peak", "dBFS"),
+    ];
+    for ((label, unit), v) in rows.iter().zip(values) {
+        println!("  {label:<20} {}", fmt(v, unit));
+    }
+}
+
 /// The human-readable report of one track.
 pub fn print_track(t: &TrackReport) {
     println!("{}", t.file);
@@ -189,18 +205,14 @@ pub fn print_track(t: &TrackReport) {
         "  {:.1} s, {} Hz, {} channel(s)",
         t.duration_s, t.sample_rate, t.channels
     );
-    println!("  Integrated loudness  {}", fmt(t.integrated_lufs, "LUFS"));
-    println!("  Loudness range       {}", fmt(t.loudness_range_lu, "LU"));
-    println!(
-        "  Max momentary        {}",
-        fmt(t.max_momentary_lufs, "LUFS")
-    );
-    println!(
-        "  Max short-term       {}",
-        fmt(t.max_short_term_lufs, "LUFS")
-    );
-    println!("  True peak            {}", fmt(t.true_peak_dbtp, "dBTP"));
-    println!("  Sample peak          {}", fmt(t.sample_peak_dbfs, "dBFS"));
+    print_figures([
+        t.integrated_lufs,
+        t.loudness_range_lu,
+        t.max_momentary_lufs,
+        t.max_short_term_lufs,
+        t.true_peak_dbtp,
+        t.sample_peak_dbfs,
+    ]);
     println!("  PLR                  {}", fmt(t.plr_db, "dB"));
     if !t.normalisation.is_empty() {
         println!("  Streaming normalisation:");
@@ -219,18 +231,14 @@ pub fn print_track(t: &TrackReport) {
 
 pub fn print_album(a: &AlbumReport) {
     println!("Album ({} tracks, {:.1} s)", a.tracks, a.duration_s);
-    println!("  Integrated loudness  {}", fmt(a.integrated_lufs, "LUFS"));
-    println!("  Loudness range       {}", fmt(a.loudness_range_lu, "LU"));
-    println!(
-        "  Max momentary        {}",
-        fmt(a.max_momentary_lufs, "LUFS")
-    );
-    println!(
-        "  Max short-term       {}",
-        fmt(a.max_short_term_lufs, "LUFS")
-    );
-    println!("  True peak            {}", fmt(a.true_peak_dbtp, "dBTP"));
-    println!("  Sample peak          {}", fmt(a.sample_peak_dbfs, "dBFS"));
+    print_figures([
+        a.integrated_lufs,
+        a.loudness_range_lu,
+        a.max_momentary_lufs,
+        a.max_short_term_lufs,
+        a.true_peak_dbtp,
+        a.sample_peak_dbfs,
+    ]);
 }
 
 /// A delivery specification to check tracks against (`--target`).
