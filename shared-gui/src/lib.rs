@@ -75,6 +75,7 @@ pub mod state {
 
 /// Text entry shared by every Lathe parameter: what people type, parsed the same everywhere.
 pub mod text {
+    use nice_plug::prelude::{FloatParam, FloatRange, formatters};
     use std::sync::Arc;
 
     /// Parses a number followed by an optional unit from `units` (case-insensitive, with or
@@ -101,6 +102,23 @@ pub mod text {
     /// String-to-value for any level in decibels: accepts dB, dBFS, dBTP or no unit.
     pub fn s2v_db() -> StringToValue {
         Arc::new(|s| parse_with_units(s, &["dB", "dBFS", "dBTP"]))
+    }
+
+    /// A gain parameter in dB (default 0 dB) with the suite's formatting ("-3.00 dB") and
+    /// parsing ("-3", "-3 dB", "-3dBFS").
+    pub fn gain_db_param(name: impl Into<String>, min_db: f32, max_db: f32) -> FloatParam {
+        FloatParam::new(
+            name,
+            0.0,
+            FloatRange::Linear {
+                min: min_db,
+                max: max_db,
+            },
+        )
+        .with_step_size(0.01)
+        .with_unit(" dB")
+        .with_value_to_string(formatters::v2s_f32_rounded(2))
+        .with_string_to_value(s2v_db())
     }
 
     /// Parses a frequency as people type it: "1000", "1000 Hz", "1k", "1.2 kHz", "1,2k".

@@ -31,31 +31,15 @@ pub struct ChannelParams {
     pub bypass: BoolParam,
 }
 
-/// A gain parameter in dB with the suite's formatting ("-3.0 dB") and parsing ("-3", "-3 dB").
-pub fn gain_db_param(name: &str, min_db: f32, max_db: f32) -> FloatParam {
-    FloatParam::new(
-        name,
-        0.0,
-        FloatRange::Linear {
-            min: min_db,
-            max: max_db,
-        },
-    )
-    .with_step_size(0.01)
-    .with_unit(" dB")
-    .with_value_to_string(formatters::v2s_f32_rounded(2))
-    .with_string_to_value(shared_gui::text::s2v_db())
-}
-
 impl Default for ChannelParams {
     fn default() -> Self {
         Self {
             plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
             editor_state: shared_gui::editor_state(),
-            trim_db: gain_db_param("Input Trim", -24.0, 24.0),
+            trim_db: shared_gui::text::gain_db_param("Input Trim", -24.0, 24.0),
             invert_left: BoolParam::new("Invert Polarity L", false),
             invert_right: BoolParam::new("Invert Polarity R", false),
-            output_db: gain_db_param("Output Gain", -24.0, 24.0),
+            output_db: shared_gui::text::gain_db_param("Output Gain", -24.0, 24.0),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
         }
     }

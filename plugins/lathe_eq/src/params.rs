@@ -166,18 +166,7 @@ impl BandParamSet {
             )
             .with_value_to_string(shared_gui::text::v2s_hz())
             .with_string_to_value(shared_gui::text::s2v_hz()),
-            gain_db: FloatParam::new(
-                format!("Band {n} Gain"),
-                0.0,
-                FloatRange::Linear {
-                    min: -24.0,
-                    max: 24.0,
-                },
-            )
-            .with_step_size(0.01)
-            .with_unit(" dB")
-            .with_value_to_string(formatters::v2s_f32_rounded(2))
-            .with_string_to_value(shared_gui::text::s2v_db()),
+            gain_db: shared_gui::text::gain_db_param(format!("Band {n} Gain"), -24.0, 24.0),
             q: FloatParam::new(
                 format!("Band {n} Q"),
                 0.707,
@@ -255,18 +244,7 @@ impl Default for EqParams {
         Self {
             plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
             editor_state: shared_gui::editor_state(),
-            output_db: FloatParam::new(
-                "Output Gain",
-                0.0,
-                FloatRange::Linear {
-                    min: -24.0,
-                    max: 24.0,
-                },
-            )
-            .with_step_size(0.01)
-            .with_unit(" dB")
-            .with_value_to_string(formatters::v2s_f32_rounded(2))
-            .with_string_to_value(shared_gui::text::s2v_db()),
+            output_db: shared_gui::text::gain_db_param("Output Gain", -24.0, 24.0),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             auto_gain: BoolParam::new("Auto Gain", false),
             invert: BoolParam::new("Phase Invert", false),
