@@ -78,7 +78,10 @@ fn paired_report(in_l: &[f32], in_r: &[f32], silence: &[f32]) {
         let (mut l1, mut r1) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
         let (mut l2, mut r2) = (l1.clone(), r1.clone());
         let (mut l3, mut r3) = (l1.clone(), r1.clone());
+        let (mut l4, mut r4) = (l1.clone(), r1.clone());
         let mut bank = lathe_bank();
+        let mut two_lane = lathe_bank();
+        two_lane.set_fused_cascade(false);
         let mut moving = lathe_bank();
         let mut t = 0usize;
         let mut peer_l = peer_chain();
@@ -87,6 +90,11 @@ fn paired_report(in_l: &[f32], in_r: &[f32], silence: &[f32]) {
             l1.copy_from_slice(src_l);
             r1.copy_from_slice(src_r);
             bank.process_stereo(black_box(&mut l1), black_box(&mut r1));
+        };
+        let mut lathe_two_lane = || {
+            l4.copy_from_slice(src_l);
+            r4.copy_from_slice(src_r);
+            two_lane.process_stereo(black_box(&mut l4), black_box(&mut r4));
         };
         let mut lathe_moving = || {
             t += 1;
@@ -119,6 +127,7 @@ fn paired_report(in_l: &[f32], in_r: &[f32], silence: &[f32]) {
                 ("lathe", &mut lathe),
                 ("lathe_moving", &mut lathe_moving),
                 ("peer", &mut peer),
+                ("lathe_two_lane", &mut lathe_two_lane),
             ],
             300,
         );
@@ -126,11 +135,13 @@ fn paired_report(in_l: &[f32], in_r: &[f32], silence: &[f32]) {
     }
     for (name, ns) in &rows {
         eprintln!(
-            "paired best-of-300, {name}: lathe static {:.1} ns/frame, one band moving {:.1}, biquad crate {:.1} -> peer/lathe {:.2}x (moving {:.2}x)",
+            "paired best-of-300, {name}: lathe static {:.1} ns/frame (two-lane path {:.1}), one band moving {:.1}, biquad crate {:.1} -> peer/lathe {:.2}x (two-lane {:.2}x, moving {:.2}x)",
             ns[0],
+            ns[3],
             ns[1],
             ns[2],
             ns[2] / ns[0],
+            ns[2] / ns[3],
             ns[2] / ns[1]
         );
     }
@@ -156,6 +167,16 @@ fn bench(c: &mut Criterion) {
         let mut bank = lathe_bank();
         let (mut l, mut r) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
         group.bench_function(BenchmarkId::new("lathe_static", name), |b| {
+            b.iter(|| {
+                l.copy_from_slice(src_l);
+                r.copy_from_slice(src_r);
+                bank.process_stereo(black_box(&mut l), black_box(&mut r));
+            })
+        });
+
+        let mut bank = lathe_bank();
+        bank.set_fused_cascade(false);
+        group.bench_function(BenchmarkId::new("lathe_static_two_lane", name), |b| {
             b.iter(|| {
                 l.copy_from_slice(src_l);
                 r.copy_from_slice(src_r);

@@ -13,6 +13,7 @@
 
 pub mod analog;
 pub mod butterworth;
+mod cascade;
 pub mod design;
 pub mod eq_bank;
 pub mod params;
