@@ -91,9 +91,9 @@ pub(super) fn run_scalar(stages: &mut [Stage], buf: &mut [[f64; 2]]) {
     for frame in buf.iter_mut() {
         for st in stages.iter_mut() {
             for h in 0..2 {
-                for ch in 0..2 {
+                for (ch, x) in frame.iter_mut().enumerate() {
                     let l = 2 * h + ch;
-                    frame[ch] = tick_fused(&st.c, l, &mut st.ic1[l], &mut st.ic2[l], frame[ch]);
+                    *x = tick_fused(&st.c, l, &mut st.ic1[l], &mut st.ic2[l], *x);
                 }
             }
         }
@@ -216,11 +216,11 @@ mod x86 {
                 ic2: [_mm256_setzero_pd(); P],
                 prev: [_mm256_setzero_pd(); P],
             };
-            for s in 0..P {
-                pipe.ic1[s] = _mm256_loadu_pd(stages[s].ic1.as_ptr());
-                pipe.ic2[s] = _mm256_loadu_pd(stages[s].ic2.as_ptr());
+            for (s, st) in stages.iter().enumerate().take(P) {
+                pipe.ic1[s] = _mm256_loadu_pd(st.ic1.as_ptr());
+                pipe.ic2[s] = _mm256_loadu_pd(st.ic2.as_ptr());
                 for k in 0..6 {
-                    pipe.c[s][k] = _mm256_loadu_pd(stages[s].c[k].as_ptr());
+                    pipe.c[s][k] = _mm256_loadu_pd(st.c[k].as_ptr());
                 }
             }
             let ptr = buf.as_mut_ptr() as *mut f64;
@@ -245,9 +245,9 @@ mod x86 {
                 let y = pipe.step::<true>(step, n, input(step));
                 _mm_storeu_pd(ptr.add(2 * (step - d)), y);
             }
-            for s in 0..P {
-                _mm256_storeu_pd(stages[s].ic1.as_mut_ptr(), pipe.ic1[s]);
-                _mm256_storeu_pd(stages[s].ic2.as_mut_ptr(), pipe.ic2[s]);
+            for (s, st) in stages.iter_mut().enumerate().take(P) {
+                _mm256_storeu_pd(st.ic1.as_mut_ptr(), pipe.ic1[s]);
+                _mm256_storeu_pd(st.ic2.as_mut_ptr(), pipe.ic2[s]);
             }
         }
     }
