@@ -11,14 +11,36 @@
 //! K-weighting curve (what a loudness meter hears). Bands on one channel or on mid/side count
 //! at half their power change (they touch half the signal). So a +3 dB bell and its auto gain
 //! leave the integrated loudness of pink noise unchanged within a fraction of a LU.
+//!
+//! Processing modes ([`EqMode`]): zero latency (the bank above) or linear phase (the bands'
+//! analog prototypes as one zero-phase response by FFT convolution, [`crate::linear_phase`];
+//! latency 4607 samples at 48 kHz). A mode change fades the old path out over
+//! [`MODE_FADE_MS`], clears the new path and fades its input in over the same time: no click,
+//! a short dip. The latency reported changes with the mode at once.
 
 use shared_dsp::bypass::Bypass;
 use shared_dsp::filter::{BandParams, EqBank, Placement};
 use shared_dsp::gain::{DEFAULT_SMOOTHING_MS, GainStage};
 use shared_dsp::loudness::k_weighting;
+use shared_dsp::util::LinearRamp;
+
+use crate::linear_phase::{LinearPhaseAudio, LinearPhaseDesign, linear_phase};
 
 /// Number of bands.
 pub const NUM_BANDS: usize = 8;
+/// Fade-out and fade-in time of a processing-mode change.
+pub const MODE_FADE_MS: f32 = 5.0;
+
+/// How the bands are realised.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EqMode {
+    /// Analog-matched state-variable filters: no latency, the phase of analog filters.
+    #[default]
+    ZeroLatency,
+    /// FFT convolution with the analog magnitudes and no phase shift: constant group delay
+    /// (the latency), and pre-ringing before transients on low, narrow boosts.
+    LinearPhase,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EqSettings {
@@ -27,6 +49,7 @@ pub struct EqSettings {
     pub auto_gain: bool,
     pub invert: bool,
     pub bypass: bool,
+    pub mode: EqMode,
 }
 
 impl Default for EqSettings {
@@ -37,6 +60,7 @@ impl Default for EqSettings {
             auto_gain: false,
             invert: false,
             bypass: false,
+            mode: EqMode::ZeroLatency,
         }
     }
 }
@@ -54,6 +78,25 @@ pub struct EqEngine {
     auto_gain_db: f32,
     /// K-weighting × pink-noise weight of each auto-gain point (normalised), and its frequency.
     weights: [(f64, f64); AUTO_GAIN_POINTS],
+    lp: LinearPhaseAudio,
+    /// The kernel designer while the engine owns it (CLI, tests: kernels are designed inside
+    /// `set_settings`); the plugin takes it to a background thread.
+    designer: Option<LinearPhaseDesign>,
+    /// A design request the owner of the designer should act on.
+    design_requested: bool,
+    switch: ModeSwitch,
+}
+
+/// The running mode, the one asked for, and the fades between them.
+#[derive(Clone, Copy, Debug)]
+struct ModeSwitch {
+    mode: EqMode,
+    target: EqMode,
+    /// Output gain of the running path (fades out before a mode change).
+    path_out: LinearRamp,
+    /// Input gain of the running path (fades in after a mode change).
+    path_in: LinearRamp,
+    fade_samples: usize,
 }
 
 impl EqEngine {
@@ -73,9 +116,21 @@ impl EqEngine {
         for w in &mut weights {
             w.1 /= total;
         }
+        let bands = [BandParams::default(); NUM_BANDS];
+        let (lp, designer) = linear_phase(num_channels.min(2), sample_rate, max_block, &bands);
         let mut engine = Self {
             num_channels,
             sample_rate,
+            lp,
+            designer: Some(designer),
+            design_requested: false,
+            switch: ModeSwitch {
+                mode: EqMode::ZeroLatency,
+                target: EqMode::ZeroLatency,
+                path_out: LinearRamp::new(1.0),
+                path_in: LinearRamp::new(1.0),
+                fade_samples: ((MODE_FADE_MS * 1e-3 * sample_rate).round() as usize).max(1),
+            },
             bank,
             output: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
             bypass: Bypass::new(num_channels, max_block, 0, sample_rate),
@@ -85,6 +140,40 @@ impl EqEngine {
         };
         engine.set_settings(&EqSettings::default());
         engine
+    }
+
+    /// Like [`EqEngine::new`], starting in `settings` with no fade (kernels designed, the mode
+    /// and its latency in place). May allocate.
+    pub fn with_settings(
+        num_channels: usize,
+        sample_rate: f32,
+        max_block: usize,
+        settings: &EqSettings,
+    ) -> Self {
+        let mut engine = Self::new(num_channels, sample_rate, max_block);
+        engine.set_settings(settings);
+        engine.switch.mode = settings.mode;
+        engine.switch.target = settings.mode;
+        engine.bypass.set_latency(engine.latency());
+        engine.reset();
+        engine
+    }
+
+    /// Takes the linear-phase kernel designer out of the engine (to run it on a background
+    /// thread). From then on, [`EqEngine::take_design_request`] says when to run it.
+    pub fn take_designer(&mut self) -> Option<LinearPhaseDesign> {
+        self.designer.take()
+    }
+
+    /// Whether new kernels should be designed (and clears the flag). Only meaningful after
+    /// [`EqEngine::take_designer`].
+    pub fn take_design_request(&mut self) -> bool {
+        std::mem::take(&mut self.design_requested)
+    }
+
+    /// The mode asked for (the one whose latency is reported).
+    pub fn target_mode(&self) -> EqMode {
+        self.switch.target
     }
 
     pub fn num_channels(&self) -> usize {
@@ -108,6 +197,15 @@ impl EqEngine {
         if changed {
             self.auto_gain_db = self.loudness_change_db();
         }
+        let entering_lp =
+            settings.mode == EqMode::LinearPhase && self.switch.target != EqMode::LinearPhase;
+        if (changed && settings.mode == EqMode::LinearPhase) || entering_lp {
+            self.request_design();
+        }
+        if settings.mode != self.switch.target {
+            self.switch.target = settings.mode;
+            self.bypass.set_latency(self.latency());
+        }
         let auto = if settings.auto_gain {
             -self.auto_gain_db
         } else {
@@ -118,6 +216,18 @@ impl EqEngine {
             self.output.set_invert(ch, settings.invert);
         }
         self.bypass.set_bypassed(settings.bypass);
+    }
+
+    /// Asks for linear-phase kernels of the current bands: designed at once while the engine
+    /// owns the designer, else flagged for its owner.
+    fn request_design(&mut self) {
+        let schedule = self.lp.request(&self.bands);
+        match &mut self.designer {
+            Some(d) => {
+                d.design_latest();
+            }
+            None => self.design_requested |= schedule,
+        }
     }
 
     /// The loudness change of the current curve on pink noise, dB (see the module docs).
@@ -148,20 +258,111 @@ impl EqEngine {
     /// Audio-thread safe.
     pub fn reset(&mut self) {
         self.bank.reset();
+        self.lp.reset();
         self.output.reset();
         self.bypass.reset();
+        self.switch.mode = self.switch.target;
+        self.switch.path_out.reset(1.0);
+        self.switch.path_in.reset(1.0);
     }
 
+    /// Latency in samples of the mode asked for: 0, or the convolver's in linear phase.
     pub fn latency(&self) -> usize {
-        0
+        match self.switch.target {
+            EqMode::ZeroLatency => 0,
+            EqMode::LinearPhase => self.lp.latency(),
+        }
     }
 
     /// Audio-thread safe.
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
-        let (bank, output) = (&mut self.bank, &mut self.output);
+        let (bank, lp, switch, output) = (
+            &mut self.bank,
+            &mut self.lp,
+            &mut self.switch,
+            &mut self.output,
+        );
         self.bypass.process(channels, |c| {
-            bank.process(c);
+            switch.process(bank, lp, c);
             output.process(c);
         });
+    }
+}
+
+impl ModeSwitch {
+    /// The running mode's path, with the fades of a mode change.
+    fn process(
+        &mut self,
+        bank: &mut EqBank,
+        lp: &mut LinearPhaseAudio,
+        channels: &mut [&mut [f32]],
+    ) {
+        let run =
+            |mode: EqMode, bank: &mut EqBank, lp: &mut LinearPhaseAudio, c: &mut [&mut [f32]]| {
+                match mode {
+                    EqMode::ZeroLatency => bank.process(c),
+                    EqMode::LinearPhase => lp.process(c),
+                }
+            };
+        let steady = self.mode == self.target
+            && !self.path_out.is_ramping()
+            && !self.path_in.is_ramping()
+            && self.path_out.current() == 1.0;
+        if steady {
+            run(self.mode, bank, lp, channels);
+            return;
+        }
+        // A mode change in progress: 64-sample chunks, per-sample gains.
+        const CHUNK: usize = 64;
+        let n = channels.iter().map(|c| c.len()).min().unwrap_or(0);
+        let [first, rest @ ..] = channels else {
+            return;
+        };
+        let mut second = rest.first_mut();
+        let mut pos = 0;
+        while pos < n {
+            if self.mode != self.target && self.path_out.target() != 0.0 {
+                self.path_out.set_target(0.0, self.fade_samples);
+            } else if self.mode == self.target && self.path_out.target() != 1.0 {
+                // Switched back while fading out: fade the same path back in.
+                self.path_out.set_target(1.0, self.fade_samples);
+            }
+            let len = CHUNK.min(n - pos);
+            let mut sub: [&mut [f32]; 2] = [&mut first[pos..pos + len], &mut []];
+            let count = match second.as_deref_mut() {
+                Some(r) => {
+                    sub[1] = &mut r[pos..pos + len];
+                    2
+                }
+                None => 1,
+            };
+            if self.path_in.is_ramping() {
+                for i in 0..len {
+                    let g = self.path_in.next();
+                    for ch in sub[..count].iter_mut() {
+                        ch[i] *= g;
+                    }
+                }
+            }
+            run(self.mode, bank, lp, &mut sub[..count]);
+            for i in 0..len {
+                let g = self.path_out.next();
+                for ch in sub[..count].iter_mut() {
+                    ch[i] *= g;
+                }
+            }
+            pos += len;
+            if self.mode != self.target && self.path_out.current() == 0.0 {
+                // Silent now: switch, start the new path from a clean state, fade its input in.
+                self.mode = self.target;
+                match self.mode {
+                    EqMode::ZeroLatency => bank.reset(),
+                    EqMode::LinearPhase => lp.reset(),
+                }
+                self.path_in.reset(0.0);
+                self.path_in.set_target(1.0, self.fade_samples);
+                self.path_out.reset(1.0);
+            }
+        }
     }
 }

@@ -1,16 +1,19 @@
 //! Lathe Mastering EQ: precise, transparent tonal balance of the full mix.
 
 use nice_plug::prelude::*;
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 
 pub mod editor;
 pub mod engine;
+pub mod linear_phase;
 pub mod params;
 
 /// The plugin's CLAP id (stable: hosts and saved states refer to it).
 pub const CLAP_ID: &str = "audio.lathe.mastering-eq";
 
-use engine::EqEngine;
+use engine::{EqEngine, EqMode};
+use linear_phase::LinearPhaseDesign;
 use params::EqParams;
 
 pub struct LatheEq {
@@ -18,16 +21,33 @@ pub struct LatheEq {
     engine: Option<EqEngine>,
     /// The sample rate in use, for the editor's curves.
     sample_rate: Arc<shared_dsp::exchange::SharedValue>,
+    /// The linear-phase kernel designer of the active engine, run by background tasks.
+    designer: Arc<Mutex<Option<LinearPhaseDesign>>>,
+    /// The processing mode the plugin was activated with. CLAP lets latency change only while
+    /// activating: a new mode asks the host for a restart and takes effect then (see the
+    /// limiter, which does the same for its lookahead).
+    active_mode: EqMode,
 }
 
 impl Default for LatheEq {
     fn default() -> Self {
+        let params = Arc::new(EqParams::default());
+        let active_mode = params.settings().mode;
         Self {
-            params: Arc::new(EqParams::default()),
+            params,
             engine: None,
             sample_rate: Arc::new(shared_dsp::exchange::SharedValue::new(48_000.0)),
+            designer: Arc::new(Mutex::new(None)),
+            active_mode,
         }
     }
+}
+
+/// Work the audio thread hands to the background thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EqTask {
+    /// Design linear-phase kernels for the newest band settings.
+    DesignKernels,
 }
 
 impl Plugin for LatheEq {
@@ -54,7 +74,7 @@ impl Plugin for LatheEq {
 
     type Editor = editor::Editor;
     type SysExMessage = ();
-    type BackgroundTask = ();
+    type BackgroundTask = EqTask;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
@@ -62,6 +82,19 @@ impl Plugin for LatheEq {
 
     fn filter_state(state: &mut PluginState) {
         shared_gui::state::keep_only_own(state, CLAP_ID);
+    }
+
+    fn task_executor(&mut self) -> TaskExecutor<Self> {
+        let designer = self.designer.clone();
+        Box::new(move |task| match task {
+            EqTask::DesignKernels => {
+                if let Ok(mut d) = designer.lock()
+                    && let Some(d) = d.as_mut()
+                {
+                    d.design_latest();
+                }
+            }
+        })
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
@@ -78,13 +111,18 @@ impl Plugin for LatheEq {
             .main_input_channels
             .map(NonZeroU32::get)
             .unwrap_or(2) as usize;
-        let mut engine = EqEngine::new(
+        let settings = self.params.settings();
+        let mut engine = EqEngine::with_settings(
             num_channels,
             buffer_config.sample_rate,
             buffer_config.max_buffer_size as usize,
+            &settings,
         );
-        engine.set_settings(&self.params.settings());
-        engine.reset();
+        self.active_mode = settings.mode;
+        self.params.latency_dirty.store(false, Ordering::Release);
+        if let Ok(mut d) = self.designer.lock() {
+            *d = engine.take_designer();
+        }
         self.sample_rate.store(buffer_config.sample_rate);
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);
@@ -101,12 +139,31 @@ impl Plugin for LatheEq {
         &mut self,
         buffer: &mut Buffer,
         _aux: &mut AuxiliaryBuffers,
-        _context: &mut impl ProcessContext<Self>,
+        context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
-        if let Some(engine) = &mut self.engine {
-            engine.set_settings(&self.params.settings());
-            engine.process(buffer.as_slice());
+        let Some(engine) = &mut self.engine else {
+            return ProcessStatus::Normal;
+        };
+        let mut settings = self.params.settings();
+        // A mode change changes latency. CLAP: ask for a restart (activate reports the new
+        // latency). VST3: switch now, with the engine's fades, and report it.
+        if self.params.latency_dirty.swap(false, Ordering::AcqRel)
+            && settings.mode != self.active_mode
+        {
+            if context.plugin_api() == PluginApi::Clap {
+                context.request_restart();
+            } else {
+                self.active_mode = settings.mode;
+                engine.set_settings(&settings);
+                context.set_latency_samples(engine.latency() as u32);
+            }
         }
+        settings.mode = self.active_mode;
+        engine.set_settings(&settings);
+        if engine.take_design_request() {
+            context.execute_background(EqTask::DesignKernels);
+        }
+        engine.process(buffer.as_slice());
         ProcessStatus::Normal
     }
 }

@@ -7,8 +7,29 @@
 use nice_plug::prelude::*;
 use shared_dsp::filter::{BandParams, BandType, Placement};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::engine::{EqSettings, NUM_BANDS};
+use crate::engine::{EqMode, EqSettings, NUM_BANDS};
+
+/// The processing mode parameter.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    #[id = "zero"]
+    #[name = "Zero Latency"]
+    ZeroLatency,
+    #[id = "linear"]
+    #[name = "Linear Phase"]
+    LinearPhase,
+}
+
+impl Mode {
+    pub fn eq_mode(self) -> EqMode {
+        match self {
+            Mode::ZeroLatency => EqMode::ZeroLatency,
+            Mode::LinearPhase => EqMode::LinearPhase,
+        }
+    }
+}
 
 /// A band's shape (the mastering EQ's subset of `shared_dsp::filter::BandType`).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,6 +242,13 @@ pub struct EqParams {
     #[id = "invert"]
     pub invert: BoolParam,
 
+    /// Zero latency (analog-matched filters) or linear phase (FFT convolution, with latency).
+    #[id = "mode"]
+    pub mode: EnumParam<Mode>,
+
+    /// Set when the mode changes (its latency with it); the audio thread acts on it.
+    pub latency_dirty: Arc<AtomicBool>,
+
     #[nested(id_prefix = "b1", group = "Band 1")]
     pub band1: BandParamSet,
     #[nested(id_prefix = "b2", group = "Band 2")]
@@ -241,7 +269,12 @@ pub struct EqParams {
 
 impl Default for EqParams {
     fn default() -> Self {
+        let latency_dirty = Arc::new(AtomicBool::new(true));
+        let dirty = latency_dirty.clone();
         Self {
+            mode: EnumParam::new("Processing Mode", Mode::ZeroLatency)
+                .with_callback(Arc::new(move |_| dirty.store(true, Ordering::Release))),
+            latency_dirty,
             plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
             editor_state: shared_gui::editor_state(),
             output_db: shared_gui::text::gain_db_param("Output Gain", -24.0, 24.0),
@@ -284,6 +317,7 @@ impl EqParams {
             output_db: self.output_db.value(),
             auto_gain: self.auto_gain.value(),
             invert: self.invert.value(),
+            mode: self.mode.value().eq_mode(),
         }
     }
 }

@@ -157,6 +157,37 @@ impl LinearPhaseDesigner {
             };
             *c = Complex::new(db_to_gain_f64(db), 0.0);
         }
+        self.finish(taps);
+    }
+
+    /// The design grid: `(number of bins, Hz per bin)`; bin `k` is at `k · Hz per bin`, from
+    /// 0 Hz to Nyquist.
+    pub fn grid(&self) -> (usize, f64) {
+        (self.spectrum.len(), self.sample_rate / self.grid_len as f64)
+    }
+
+    /// Like [`LinearPhaseDesigner::design`], from a zero-phase amplitude per grid bin (see
+    /// [`LinearPhaseDesigner::grid`]). Any sign is allowed: a negative amplitude is a polarity
+    /// flip at that frequency, as in the cross terms of a mid/side band's left/right matrix.
+    /// Non-finite amplitudes count as 0. Does not allocate.
+    ///
+    /// # Panics
+    /// If `amplitude` is not one value per grid bin or `taps.len()` differs from `num_taps()`.
+    pub fn design_from_amplitudes(&mut self, amplitude: &[f64], taps: &mut [f32]) {
+        assert_eq!(
+            amplitude.len(),
+            self.spectrum.len(),
+            "one amplitude per bin"
+        );
+        assert_eq!(taps.len(), self.num_taps, "kernel length");
+        for (c, &a) in self.spectrum.iter_mut().zip(amplitude) {
+            *c = Complex::new(if a.is_finite() { a } else { 0.0 }, 0.0);
+        }
+        self.finish(taps);
+    }
+
+    /// Inverse transform of the zero-phase spectrum, windowed and centred into `taps`.
+    fn finish(&mut self, taps: &mut [f32]) {
         self.ifft
             .process_with_scratch(&mut self.spectrum, &mut self.impulse, &mut self.scratch)
             .expect("buffers sized by the plan");
@@ -193,6 +224,24 @@ mod tests {
         // Abramowitz & Stegun table 9.8: I0(1) = 1.266065878, I0(8) = 427.5641157.
         assert!((bessel_i0(1.0) - 1.266_065_878).abs() < 1e-8);
         assert!((bessel_i0(8.0) - 427.564_115_7).abs() < 1e-6);
+    }
+
+    #[test]
+    fn amplitudes_and_decibels_design_the_same_kernel() {
+        let mut d = LinearPhaseDesigner::new(48_000.0, 511);
+        let (bins, hz) = d.grid();
+        let db = |f: f64| 6.0 / (1.0 + (f / 1000.0).powi(2));
+        let amps: Vec<f64> = (0..bins)
+            .map(|k| 10f64.powf(db(k as f64 * hz) / 20.0))
+            .collect();
+        let (mut a, mut b) = (vec![0.0; 511], vec![0.0; 511]);
+        d.design(db, &mut a);
+        d.design_from_amplitudes(&amps, &mut b);
+        assert_eq!(a, b);
+        // A negative amplitude is a polarity flip.
+        let neg: Vec<f64> = amps.iter().map(|x| -x).collect();
+        d.design_from_amplitudes(&neg, &mut b);
+        assert!(a.iter().zip(&b).all(|(x, y)| *x == -*y));
     }
 
     #[test]
