@@ -283,3 +283,64 @@ fn limiter_lookahead_change_then_deactivate() {
     }
     f.finish("Lathe Limiter lookahead, deactivated before the callback");
 }
+
+/// The Mastering EQ's processing mode: linear phase adds `512 + (N − 1)/2` samples (N = 8191
+/// taps at 44.1/48 kHz, 16383 at 88.2/96 kHz). Switched by a parameter event inside a block the
+/// plugin asks for a restart and then reports and delays by the new figure; switched back, 0.
+/// Switched by `params.flush` while inactive, the next activation reports it.
+#[test]
+fn eq_linear_phase_mode_changes_latency() {
+    let spec = &EQ;
+    let mut f = Failures::new();
+    for (rate, expected) in [(44_100.0, 512 + 4095), (96_000.0, 512 + 8191)] {
+        let mut host = PluginHost::load(spec);
+        let p = host.param_by_string_id("mode");
+        let linear = host.text_to_value(p.id, "Linear Phase").unwrap();
+        let zero = host.text_to_value(p.id, "Zero Latency").unwrap();
+        host.activate(rate, 1, 512);
+        let input = test_signal(2, 512, rate, 0.25, 1);
+        let mut out = vec![vec![0.0; 512]; 2];
+        host.process(&input, &mut out, &[]);
+        for (value, want, what) in [
+            (linear, expected, "linear phase"),
+            (zero, 0, "zero latency"),
+        ] {
+            let before = host.latency();
+            let changed_before = host.rec.latency_changed.load(Ordering::SeqCst);
+            host.process(&input, &mut out, &[ParamEvent::new(300, p.id, value)]);
+            let tag = format!("{} @ {rate} Hz, mode → {what} by event", spec.bundle);
+            assert_ne!(before, want);
+            let restarted = host.restart_if_requested();
+            f.check(restarted, || {
+                format!("{tag}: latency {before} → {want} but no request_restart")
+            });
+            if !restarted {
+                host.deactivate();
+                host.activate(rate, 1, 512);
+            }
+            check_after(&mut f, &mut host, &tag, want, changed_before);
+            check_host(&mut f, &host);
+        }
+        drop(host);
+
+        let mut host = PluginHost::load(spec);
+        let p = host.param_by_string_id("mode");
+        let linear = host.text_to_value(p.id, "Linear Phase").unwrap();
+        host.flush(&[ParamEvent::new(0, p.id, linear)]);
+        host.activate(rate, 1, 512);
+        let tag = format!(
+            "{} @ {rate} Hz, linear phase by flush while inactive",
+            spec.bundle
+        );
+        let reported = host.latency();
+        f.check(reported == expected, || {
+            format!("{tag}: reports latency {reported}, expected {expected}")
+        });
+        let measured = measure_delay(&mut host, expected as usize + 1024);
+        f.check(measured == Some(reported as usize), || {
+            format!("{tag}: reports latency {reported}, impulse measured at {measured:?}")
+        });
+        check_host(&mut f, &host);
+    }
+    f.finish("Lathe Mastering EQ processing mode");
+}

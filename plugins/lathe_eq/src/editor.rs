@@ -2,18 +2,24 @@
 //! plot with draggable band handles (drag: frequency and gain; wheel: Q; double-click on empty
 //! space: switch on a free band there; right-click a handle: its type and channel), and a strip
 //! of band controls below — all shared-gui widgets. The curves come from the same analytic
-//! designs the audio uses (a display-only `EqBank` fed from the parameters).
+//! designs the audio uses (a display-only `EqBank` fed from the parameters): the matched
+//! digital designs in zero-latency mode, the analog prototypes the kernels follow in linear
+//! phase. Behind them, a real-time spectrum analyser (`shared_dsp::spectrum`, FFT 8192, Hann,
+//! 75 % overlap, 1/6-octave smoothing, +4.5 dB/oct display tilt) of the input (grey) and the
+//! output (accent colour); its FFTs run here, on the GUI thread, only while the editor is open.
 
 use crate::engine::NUM_BANDS;
-use crate::params::{BandParamSet, Channel, EqParams, Kind};
+use crate::params::{BandParamSet, Channel, EqParams, Kind, Mode};
 use nice_plug::prelude::{Enum, Param, ParamSetter};
 use shared_dsp::exchange::SharedValue;
 use shared_dsp::filter::EqBank;
+use shared_dsp::spectrum::{SpectrumAnalyzer, log_frequencies};
 use shared_gui::egui::{self, Color32, RichText, Stroke, Vec2};
 use shared_gui::plots::freq_plot::{self, BandHandle, FreqPlot, HandleEvent};
 use shared_gui::widgets::{Knob, Selector, Toggle};
 use shared_gui::{Accent, EditorBody, EditorSpec, theme};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Title, accent colour and sizes of this editor.
 pub const SPEC: EditorSpec = EditorSpec {
@@ -43,12 +49,34 @@ pub struct Body {
     bank: EqBank,
     bank_rate: f32,
     menu_band: Option<usize>,
+    /// Pre- and post-EQ analysers (absent in a second editor of the same instance).
+    analyzers: Option<[SpectrumAnalyzer; 2]>,
+    editor_open: Arc<AtomicBool>,
+    freqs: Vec<f32>,
+    spectra: [Vec<f32>; 2],
 }
+
+/// The analyser's FFT size at 48 kHz (scaled with the rate: the same resolution in Hz).
+const ANALYZER_FFT_48K: usize = 8192;
+/// Points of the analyser trace.
+const TRACE_POINTS: usize = 320;
+/// The analyser's scale: 0 dBFS at the top of the plot, this at the bottom.
+const TRACE_FLOOR_DB: f32 = -96.0;
 
 pub type Editor = shared_gui::Editor<Body>;
 
-pub fn create(params: Arc<EqParams>, sample_rate: Arc<SharedValue>) -> Option<Editor> {
+pub fn create(
+    params: Arc<EqParams>,
+    sample_rate: Arc<SharedValue>,
+    mut analyzers: Option<[SpectrumAnalyzer; 2]>,
+    editor_open: Arc<AtomicBool>,
+) -> Option<Editor> {
     let memory = params.editor_state.clone();
+    if let Some(a) = &mut analyzers {
+        for an in a.iter_mut() {
+            an.set_tilt_db_per_octave(4.5);
+        }
+    }
     shared_gui::create_editor(
         SPEC,
         memory,
@@ -58,6 +86,10 @@ pub fn create(params: Arc<EqParams>, sample_rate: Arc<SharedValue>) -> Option<Ed
             bank: EqBank::new(NUM_BANDS),
             bank_rate: 0.0,
             menu_band: None,
+            analyzers,
+            editor_open,
+            freqs: vec![0.0; TRACE_POINTS],
+            spectra: [vec![0.0; TRACE_POINTS], vec![0.0; TRACE_POINTS]],
         },
     )
 }
@@ -74,6 +106,13 @@ impl Body {
         if sr != self.bank_rate {
             self.bank.prepare(sr, 0);
             self.bank_rate = sr;
+            if let Some(a) = &mut self.analyzers {
+                for an in a.iter_mut() {
+                    an.set_sample_rate(sr);
+                    an.set_fft_size((ANALYZER_FFT_48K as f32 * sr / 48_000.0) as usize);
+                }
+            }
+            log_frequencies(10.0, 30_000f32.min(sr * 0.5), &mut self.freqs);
         }
         for (i, b) in self.params.bands().iter().enumerate() {
             self.bank.set_band(i, b.band());
@@ -89,15 +128,24 @@ impl Body {
             size: Vec2::new(width, 260.0),
         };
         let (frame, response) = plot.show_grid(ui);
+        self.draw_spectra(ui, &frame);
         let params = self.params.clone();
         let bands = params.bands();
+        // Linear phase follows the analog prototypes; zero latency the matched designs.
+        let analog = params.mode.value() == Mode::LinearPhase;
         for (i, b) in bands.iter().enumerate() {
             if b.on.value() {
                 let bank = &self.bank;
                 freq_plot::curve(
                     ui,
                     &frame,
-                    |f| bank.band_response_db(i, f),
+                    |f| {
+                        if analog {
+                            bank.band_analog_response_db(i, f)
+                        } else {
+                            bank.band_response_db(i, f)
+                        }
+                    },
                     Stroke::new(1.0, BAND_COLOURS[i].gamma_multiply(0.7)),
                     None,
                 );
@@ -108,7 +156,13 @@ impl Body {
         freq_plot::curve(
             ui,
             &frame,
-            |f| bank.response_db(f),
+            |f| {
+                if analog {
+                    bank.analog_response_db(f)
+                } else {
+                    bank.response_db(f)
+                }
+            },
             Stroke::new(2.5, c),
             Some(Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 36)),
         );
@@ -143,6 +197,31 @@ impl Body {
                 ui.label("Right-click a band handle");
             }
         });
+    }
+
+    /// The input (grey) and output (accent) spectra behind the curves.
+    fn draw_spectra(&mut self, ui: &mut egui::Ui, frame: &freq_plot::PlotFrame) {
+        let Some(analyzers) = &mut self.analyzers else {
+            return;
+        };
+        let mut fresh = false;
+        for (an, out) in analyzers.iter_mut().zip(self.spectra.iter_mut()) {
+            fresh |= an.update();
+            an.display_db(&self.freqs, out);
+        }
+        let colours = [
+            theme::TEXT_DIM.gamma_multiply(0.6),
+            A.color().gamma_multiply(0.8),
+        ];
+        for (out, colour) in self.spectra.iter().zip(colours) {
+            let freqs = &self.freqs;
+            freq_plot::spectrum(ui, frame, out, |i| freqs[i] as f64, TRACE_FLOOR_DB, colour);
+        }
+        // Keep drawing while audio arrives (the analysers average over 300 ms).
+        if fresh || self.editor_open.load(Ordering::Relaxed) {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(33));
+        }
     }
 
     fn handle_event(
@@ -282,6 +361,7 @@ impl EditorBody for Body {
         let p = self.params.clone();
         ui.add_space(12.0);
         Toggle::new(&p.bypass, setter, A).show(ui);
+        Selector::new(&p.mode, setter).width(118.0).show(ui);
         Toggle::new(&p.invert, setter, A).label("Invert").show(ui);
         Toggle::new(&p.auto_gain, setter, A).show(ui);
         ui.allocate_ui_with_layout(
@@ -294,6 +374,17 @@ impl EditorBody for Body {
                     .show(ui);
             },
         );
+    }
+
+    fn set_open(&mut self, open: bool) {
+        self.editor_open.store(open, Ordering::Relaxed);
+        if let Some(a) = &mut self.analyzers {
+            for an in a.iter_mut() {
+                // Drop what queued while closed: the trace starts from the present.
+                an.discard_pending();
+                an.reset();
+            }
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {

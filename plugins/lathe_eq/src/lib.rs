@@ -1,7 +1,8 @@
 //! Lathe Mastering EQ: precise, transparent tonal balance of the full mix.
 
 use nice_plug::prelude::*;
-use std::sync::atomic::Ordering;
+use shared_dsp::spectrum::{SpectrumAnalyzer, SpectrumTap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub mod editor;
@@ -27,13 +28,27 @@ pub struct LatheEq {
     /// activating: a new mode asks the host for a restart and takes effect then (see the
     /// limiter, which does the same for its lookahead).
     active_mode: EqMode,
+    /// The audio thread's ends of the pre- and post-EQ spectrum analysers, fed only while the
+    /// editor is open.
+    taps: [SpectrumTap; 2],
+    /// The analysers themselves, until the editor takes them.
+    analyzers: Option<[SpectrumAnalyzer; 2]>,
+    editor_open: Arc<AtomicBool>,
 }
+
+/// FFT size of the editor's analyser at 48 kHz (5.9 Hz bins).
+const ANALYZER_FFT: usize = 8192;
 
 impl Default for LatheEq {
     fn default() -> Self {
         let params = Arc::new(EqParams::default());
         let active_mode = params.settings().mode;
+        let (pre, pre_tap) = SpectrumAnalyzer::with_tap(48_000.0, ANALYZER_FFT);
+        let (post, post_tap) = SpectrumAnalyzer::with_tap(48_000.0, ANALYZER_FFT);
         Self {
+            taps: [pre_tap, post_tap],
+            analyzers: Some([pre, post]),
+            editor_open: Arc::new(AtomicBool::new(false)),
             params,
             engine: None,
             sample_rate: Arc::new(shared_dsp::exchange::SharedValue::new(48_000.0)),
@@ -98,7 +113,12 @@ impl Plugin for LatheEq {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        editor::create(self.params.clone(), self.sample_rate.clone())
+        editor::create(
+            self.params.clone(),
+            self.sample_rate.clone(),
+            self.analyzers.take(),
+            self.editor_open.clone(),
+        )
     }
 
     fn activate(
@@ -163,8 +183,25 @@ impl Plugin for LatheEq {
         if engine.take_design_request() {
             context.execute_background(EqTask::DesignKernels);
         }
+        let open = self.editor_open.load(Ordering::Relaxed);
+        if open {
+            push(&mut self.taps[0], buffer);
+        }
         engine.process(buffer.as_slice());
+        if open {
+            push(&mut self.taps[1], buffer);
+        }
         ProcessStatus::Normal
+    }
+}
+
+/// The mean of the buffer's channels into an analyser tap. Audio-thread safe.
+fn push(tap: &mut SpectrumTap, buffer: &Buffer) {
+    let frames = buffer.samples();
+    match buffer.as_slice_immutable() {
+        [a, b, ..] => tap.push_mean(&[&**a, &**b], frames),
+        [a] => tap.push(a),
+        [] => {}
     }
 }
 
