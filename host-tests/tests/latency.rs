@@ -310,11 +310,20 @@ fn eq_linear_phase_mode_changes_latency() {
             host.process(&input, &mut out, &[ParamEvent::new(300, p.id, value)]);
             let tag = format!("{} @ {rate} Hz, mode → {what} by event", spec.bundle);
             assert_ne!(before, want);
-            let restarted = host.restart_if_requested();
-            f.check(restarted, || {
-                format!("{tag}: latency {before} → {want} but no request_restart")
+            // A DAW honours every restart request. nice-plug reports a latency set in
+            // `activate` through one more restart request, and calls `latency.changed` in the
+            // activation after that: two restarts where one would do (the limiter shows the
+            // same once its latency differs from the last one reported).
+            let mut restarts = 0;
+            while restarts < 3 && host.restart_if_requested() {
+                restarts += 1;
+            }
+            f.check((1..=2).contains(&restarts), || {
+                format!(
+                    "{tag}: latency {before} → {want} after {restarts} restarts (1 or 2 expected)"
+                )
             });
-            if !restarted {
+            if restarts == 0 {
                 host.deactivate();
                 host.activate(rate, 1, 512);
             }
