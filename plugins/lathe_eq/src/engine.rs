@@ -118,6 +118,8 @@ impl EqEngine {
         }
         let bands = [BandParams::default(); NUM_BANDS];
         let (lp, designer) = linear_phase(num_channels.min(2), sample_rate, max_block, &bands);
+        // The dry path of the bypass is delayed by up to the linear-phase latency.
+        let bypass = Bypass::new(num_channels, max_block, lp.latency(), sample_rate);
         let mut engine = Self {
             num_channels,
             sample_rate,
@@ -133,7 +135,7 @@ impl EqEngine {
             },
             bank,
             output: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
-            bypass: Bypass::new(num_channels, max_block, 0, sample_rate),
+            bypass,
             bands: [BandParams::default(); NUM_BANDS],
             auto_gain_db: 0.0,
             weights,

@@ -354,3 +354,24 @@ fn a_fast_narrow_bell_sweep_is_click_free() {
     // second with Q 4; a click would show as a larger step above, not here.
     assert!(rel_db < -35.0, "{rel_db:.1} dB");
 }
+
+/// Host bypass in linear-phase mode keeps the latency: the output is the input delayed by
+/// exactly the reported latency, bit for bit.
+#[test]
+fn bypass_keeps_the_linear_phase_latency() {
+    let sr = 44_100.0;
+    let mut s = EqSettings {
+        mode: EqMode::LinearPhase,
+        bypass: true,
+        ..EqSettings::default()
+    };
+    s.bands[0] = BandParams::bell(1000.0, 9.0, 1.0);
+    let mut e = EqEngine::with_settings(2, sr, 1024, &s);
+    let lat = e.latency();
+    assert_eq!(lat, 4607);
+    let x = noise(20_000, 12, 0.5);
+    let y = noise(20_000, 13, 0.5);
+    let (l, r) = run(&mut e, &x, &y, 14);
+    assert_eq!(&l[lat..], &x[..x.len() - lat]);
+    assert_eq!(&r[lat..], &y[..y.len() - lat]);
+}
