@@ -80,6 +80,15 @@ impl Bypass {
         mut wet: F,
     ) {
         let frames = channels.first().map_or(0, |c| c.len());
+        if !self.bypassed && !self.mix.is_fading() && self.delay.latency() == 0 {
+            // Fully in with no latency: nothing to delay or mix; the dry copy starts when a
+            // switch starts the crossfade (the dry signal is then the input of that block).
+            wet(channels);
+            for ch in channels.iter_mut() {
+                sanitize_slice(ch);
+            }
+            return;
+        }
         let max = self.max_block().max(1);
         let n = channels.len().min(8);
         let mut start = 0;
