@@ -925,13 +925,14 @@ impl EqBank {
 }
 
 /// `f64` to an `f32` output sample: NaN/inf become 0, a finite value beyond the `f32` range
-/// becomes ±`f32::MAX`, and anything that would be subnormal in `f32` becomes 0. Branch-free,
-/// so the conversion loops vectorise.
+/// becomes ±`f32::MAX`, and anything that would be subnormal in `f32` becomes 0.
 #[inline(always)]
 fn to_output(x: f64) -> f32 {
-    let y = x.clamp(-(f32::MAX as f64), f32::MAX as f64) as f32;
-    if y.is_normal() && x.is_finite() {
-        y
+    let a = x.abs();
+    if a >= 1.0e-37 && a <= f32::MAX as f64 {
+        x as f32
+    } else if a > f32::MAX as f64 && a.is_finite() {
+        f32::MAX.copysign(x as f32)
     } else {
         0.0
     }
