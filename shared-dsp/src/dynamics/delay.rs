@@ -4,64 +4,48 @@
 //! ch. 4). The delay is exactly the reported latency. Storage is sized once for a maximum delay
 //! (`new` allocates); `process_sample`, `set_delay` and `reset` never allocate.
 
-/// A delay line of 0 ..= `max_delay` samples.
+use crate::util::delay::DelayLine;
+
+/// A delay line of 0 ..= `max_delay` samples, one channel, sample by sample: the suite's
+/// [`DelayLine`] under the names the dynamics blocks use.
 #[derive(Clone, Debug)]
 pub struct LookaheadDelay {
-    buf: Vec<f32>,
-    write: usize,
-    delay: usize,
+    line: DelayLine,
 }
 
 impl LookaheadDelay {
     /// A delay line that can delay up to `max_delay_samples` (allocates), set to 0.
     pub fn new(max_delay_samples: usize) -> Self {
         Self {
-            buf: vec![0.0; max_delay_samples + 1],
-            write: 0,
-            delay: 0,
+            line: DelayLine::new(1, max_delay_samples),
         }
     }
 
     /// The largest delay this line supports, in samples.
     pub fn max_delay(&self) -> usize {
-        self.buf.len() - 1
+        self.line.max_delay_samples()
     }
 
     /// Sets the delay in samples (clamped to the maximum). Changing it while audio runs jumps
     /// the read position (a click): do it when the host re-queries latency.
     pub fn set_delay(&mut self, delay_samples: usize) {
-        self.delay = delay_samples.min(self.max_delay());
+        self.line.set_delay(delay_samples);
     }
 
     /// The delay in samples.
     pub fn delay(&self) -> usize {
-        self.delay
+        self.line.latency()
     }
 
     /// Zeroes the line.
     pub fn reset(&mut self) {
-        self.buf.fill(0.0);
-        self.write = 0;
+        self.line.reset();
     }
 
     /// Pushes `x` and returns the sample from `delay` samples ago.
     #[inline]
     pub fn process_sample(&mut self, x: f32) -> f32 {
-        if self.delay == 0 {
-            return x;
-        }
-        let len = self.buf.len();
-        self.buf[self.write] = x;
-        let read = if self.write >= self.delay {
-            self.write - self.delay
-        } else {
-            self.write + len - self.delay
-        };
-        self.write += 1;
-        if self.write == len {
-            self.write = 0;
-        }
-        self.buf[read]
+        self.line.process_sample(x)
     }
 }
 

@@ -93,6 +93,18 @@ impl DelayLine {
         );
     }
 
+    /// One sample of channel 0 (a one-channel line used sample by sample, as the dynamics
+    /// blocks' lookahead is): stores `x`, returns the sample from `delay` samples ago, and moves
+    /// on by one frame. Audio-thread safe.
+    #[inline]
+    pub fn process_sample(&mut self, x: f32) -> f32 {
+        let buf = &mut self.buffers[0];
+        buf[self.write] = x;
+        let y = buf[self.write.wrapping_sub(self.delay_samples) & self.mask];
+        self.write = (self.write + 1) & self.mask;
+        y
+    }
+
     /// Moves the write position on by `num_frames` after [`process_channel`](Self::process_channel)
     /// calls.
     pub fn advance(&mut self, num_frames: usize) {
