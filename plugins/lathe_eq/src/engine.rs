@@ -76,6 +76,12 @@ pub struct EqEngine {
     bypass: Bypass,
     bands: [BandParams; NUM_BANDS],
     auto_gain_db: f32,
+    /// The bands changed since `auto_gain_db` was computed.
+    auto_gain_stale: bool,
+    /// Samples processed since `auto_gain_db` was computed, and the least between two
+    /// computations (10 ms: it costs about 10 µs, and the output gain glides anyway).
+    since_auto_gain: usize,
+    auto_gain_interval: usize,
     /// K-weighting × pink-noise weight of each auto-gain point (normalised), and its frequency.
     weights: [(f64, f64); AUTO_GAIN_POINTS],
     lp: LinearPhaseAudio,
@@ -138,6 +144,9 @@ impl EqEngine {
             bypass,
             bands: [BandParams::default(); NUM_BANDS],
             auto_gain_db: 0.0,
+            auto_gain_stale: false,
+            since_auto_gain: usize::MAX,
+            auto_gain_interval: (0.01 * sample_rate) as usize,
             weights,
         };
         engine.set_settings(&EqSettings::default());
@@ -196,8 +205,12 @@ impl EqEngine {
                 changed = true;
             }
         }
-        if changed {
+        self.auto_gain_stale |= changed;
+        if self.auto_gain_stale && self.since_auto_gain >= self.auto_gain_interval {
+            // While a band is automated, at most every 10 ms; its last value once it stops.
             self.auto_gain_db = self.loudness_change_db();
+            self.auto_gain_stale = false;
+            self.since_auto_gain = 0;
         }
         let entering_lp =
             settings.mode == EqMode::LinearPhase && self.switch.target != EqMode::LinearPhase;
@@ -278,6 +291,8 @@ impl EqEngine {
 
     /// Audio-thread safe.
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
+        let frames = channels.first().map_or(0, |c| c.len());
+        self.since_auto_gain = self.since_auto_gain.saturating_add(frames);
         let (bank, lp, switch, output) = (
             &mut self.bank,
             &mut self.lp,
