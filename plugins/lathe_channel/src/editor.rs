@@ -31,7 +31,7 @@ pub const SPEC: EditorSpec = EditorSpec {
 const A: Accent = Accent::Channel;
 const KNOB: f32 = 30.0;
 const KNOB_W: f32 = 60.0;
-const METER_H: f32 = 440.0;
+const METER_H: f32 = 462.0;
 
 /// Band colours on the EQ plot (filters, then bands 1–4).
 const BAND_COLOURS: [Color32; 4] = [

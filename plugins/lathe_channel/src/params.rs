@@ -124,28 +124,27 @@ pub enum Detector {
     Rms,
 }
 
-/// Pan law (centre attenuation of a mono source; the strip balances stereo, see engine).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Law {
-    #[id = "3"]
-    #[name = "-3 dB"]
-    Minus3,
-    #[id = "4.5"]
-    #[name = "-4.5 dB"]
-    Minus4_5,
-    #[id = "6"]
-    #[name = "-6 dB"]
-    Minus6,
-}
+/// Pan laws by index of the `pan_law` parameter (an integer parameter rather than an enum so its
+/// text entry understands "-3" as well as "-3 dB"): centre attenuation of a mono source; a stereo
+/// track is balanced (see the engine).
+pub const PAN_LAWS: [(PanLaw, &str); 3] = [
+    (PanLaw::Minus3Db, "-3 dB"),
+    (PanLaw::Minus4_5Db, "-4.5 dB"),
+    (PanLaw::Minus6Db, "-6 dB"),
+];
 
-impl Law {
-    pub fn pan_law(self) -> PanLaw {
-        match self {
-            Law::Minus3 => PanLaw::Minus3Db,
-            Law::Minus4_5 => PanLaw::Minus4_5Db,
-            Law::Minus6 => PanLaw::Minus6Db,
-        }
-    }
+fn pan_law_param() -> IntParam {
+    IntParam::new("Pan Law", 0, IntRange::Linear { min: 0, max: 2 })
+        .with_value_to_string(Arc::new(|i| PAN_LAWS[i.clamp(0, 2) as usize].1.to_string()))
+        .with_string_to_value(Arc::new(|s| {
+            let v = shared_gui::text::parse_with_units(s, &["dB"])?;
+            PAN_LAWS
+                .iter()
+                .position(|(_, name)| {
+                    shared_gui::text::parse_with_units(name, &["dB"]) == Some(-v.abs())
+                })
+                .map(|i| i as i32)
+        }))
 }
 
 /// Text formatting and parsing of the strip's units.
@@ -200,11 +199,11 @@ pub mod text {
         })
     }
 
-    /// Expander ratio "1:2.0", "1:∞ (gate)" at the maximum.
+    /// Expander ratio "1:2.0", "1:∞" (a gate) at the maximum.
     pub fn v2s_expander_ratio() -> V2s {
         Arc::new(|r| {
             if r >= RATIO_MAX {
-                "1:∞ (gate)".to_string()
+                "1:∞".to_string()
             } else {
                 format!("1:{r:.1}")
             }
@@ -535,7 +534,7 @@ pub struct ChannelParams {
     #[id = "pan"]
     pub pan: FloatParam,
     #[id = "pan_law"]
-    pub pan_law: EnumParam<Law>,
+    pub pan_law: IntParam,
     #[id = "width"]
     pub width: FloatParam,
     #[id = "mono"]
@@ -612,7 +611,7 @@ impl Default for ChannelParams {
             .with_step_size(1.0)
             .with_value_to_string(text::v2s_pan())
             .with_string_to_value(text::s2v_pan()),
-            pan_law: EnumParam::new("Pan Law", Law::Minus3),
+            pan_law: pan_law_param(),
             width: percent_param("Width", 100.0, 200.0),
             mono: BoolParam::new("Mono", false),
 
@@ -711,7 +710,7 @@ impl ChannelParams {
             comp: self.comp(),
             comp_external: self.cp_ext.value() == Key::External,
             pan: self.pan.value() * 0.01,
-            pan_law: self.pan_law.value().pan_law(),
+            pan_law: PAN_LAWS[self.pan_law.value().clamp(0, 2) as usize].0,
             width_percent: self.width.value(),
             mono: self.mono.value(),
             output_db: self.output_db.value(),
@@ -753,6 +752,21 @@ mod tests {
         assert_eq!(format_ms(15.0), "15.0 ms");
         assert_eq!(format_ms(1200.0), "1.20 s");
         assert_eq!(parse_ratio("loud"), None);
+        let law = super::pan_law_param();
+        for (t, i) in [
+            ("-3", 0),
+            ("-3 dB", 0),
+            ("-4.5", 1),
+            ("4.5 dB", 1),
+            ("-6 dB", 2),
+        ] {
+            assert_eq!(
+                law.string_to_normalized_value(t),
+                Some(i as f32 / 2.0),
+                "{t}"
+            );
+        }
+        assert_eq!(law.string_to_normalized_value("-5"), None);
         assert_eq!(parse_pan("x"), None);
     }
 
