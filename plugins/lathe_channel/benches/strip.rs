@@ -83,19 +83,46 @@ fn bench(c: &mut Criterion) {
     let mut l = input[0].clone();
     let mut r = input[1].clone();
 
-    let mut engine = ChannelEngine::new(2, SR, BLOCK);
-    engine.set_settings(&busy_settings());
-    engine.reset();
-    group.bench_function("lathe_strip_all_sections", |b| {
-        b.iter(|| {
-            l.copy_from_slice(&input[0]);
-            r.copy_from_slice(&input[1]);
-            for (cl, cr) in l.chunks_mut(BLOCK).zip(r.chunks_mut(BLOCK)) {
-                engine.process(&mut [cl, cr]);
-            }
-            black_box(&l);
-        })
-    });
+    // The whole strip, then the same settings split to see where the time goes.
+    let busy = busy_settings();
+    let filters_eq_only = ChannelSettings {
+        gate_on: false,
+        comp_on: false,
+        ..busy
+    };
+    let dynamics_only = ChannelSettings {
+        high_pass: PassSettings {
+            on: false,
+            ..busy.high_pass
+        },
+        low_pass: PassSettings {
+            on: false,
+            ..busy.low_pass
+        },
+        eq_on: false,
+        ..busy
+    };
+    let all_off = ChannelSettings::default();
+    for (name, settings) in [
+        ("lathe_strip_all_sections", busy),
+        ("lathe_strip_filters_and_eq_only", filters_eq_only),
+        ("lathe_strip_gate_and_comp_only", dynamics_only),
+        ("lathe_strip_all_off", all_off),
+    ] {
+        let mut engine = ChannelEngine::new(2, SR, BLOCK);
+        engine.set_settings(&settings);
+        engine.reset();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                l.copy_from_slice(&input[0]);
+                r.copy_from_slice(&input[1]);
+                for (cl, cr) in l.chunks_mut(BLOCK).zip(r.chunks_mut(BLOCK)) {
+                    engine.process(&mut [cl, cr]);
+                }
+                black_box(&l);
+            })
+        });
+    }
 
     let bells: Vec<(f32, f32, f32)> = (0..10)
         .map(|i| {
