@@ -607,7 +607,21 @@ impl Strip {
             self.comp.reset();
             self.comp_set_curve_now();
         }
-        if s.order != self.order.target {
+        // The order matters only when two of gate, EQ and compressor are in: otherwise it
+        // changes at once, without the dip.
+        let eq_in = s.eq_on || old.eq_on;
+        let reorderable = [
+            self.gate_switch.is_active(),
+            eq_in,
+            self.comp_switch.is_active(),
+        ]
+        .iter()
+        .filter(|&&a| a)
+        .count();
+        if s.order != self.order.target && reorderable < 2 && self.order.left == 0 {
+            self.order.target = s.order;
+            self.order.active = s.order;
+        } else if s.order != self.order.target {
             self.order.target = s.order;
             if self.order.left == 0 || !self.order.out {
                 // Start (or turn round) the dip: fade out from the present gain.

@@ -938,3 +938,18 @@ fn every_rate_from_22k_to_384k_gives_the_same_tone_gain() {
         assert!((g - gains[1]).abs() < 0.05, "{gains:?}");
     }
 }
+
+#[test]
+fn order_change_with_one_dynamics_section_is_seamless() {
+    // Only the compressor in: the order makes no difference, so changing it must not dip.
+    let sr = 48_000.0;
+    let n = 9600;
+    let input = low_program(sr, n);
+    let p = ChannelParams::default();
+    set_texts(&p, &[("cp_on", "On"), ("cp_thr", "-20")]);
+    let steady = render_with_change(&p, &[], &input, sr, n, 1);
+    let p = ChannelParams::default();
+    set_texts(&p, &[("cp_on", "On"), ("cp_thr", "-20")]);
+    let changed = render_with_change(&p, &[("order", "EQ > Dynamics")], &input, sr, 4000, 1);
+    assert_eq!(steady, changed);
+}
