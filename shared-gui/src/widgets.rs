@@ -1,13 +1,15 @@
-//! Parameter widgets: knob, slider, toggle, enum selector, section header. Each is bound to a
-//! parameter through [`crate::binding`], so every edit is a host gesture.
+//! Parameter widgets: knob, slider, toggle, enum selector, section header, each bound to a
+//! parameter through [`crate::binding`], so every edit is a host gesture; and an action menu.
 
 pub mod knob;
+pub mod menu;
 pub mod section;
 pub mod selector;
 pub mod slider;
 pub mod toggle;
 
 pub use knob::Knob;
+pub use menu::pick_menu;
 pub use section::section;
 pub use selector::Selector;
 pub use slider::Slider;

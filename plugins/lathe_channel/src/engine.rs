@@ -1,58 +1,947 @@
-//! Host-free processing of the Channel Strip, shared by the plugin, the CLI and the tests.
+//! Host-free processing of the Channel Strip, shared by the plugin, `lathe render channel` and the
+//! tests.
+//!
+//! Signal flow (SPEC.md, "Lathe Channel Strip"): input trim → polarity per channel → high-pass
+//! and low-pass → [gate, 4-band EQ, compressor in the order chosen by [`Order`]] → width → pan
+//! (balance) → output gain, inside the host bypass crossfade. Zero latency: no block looks ahead,
+//! so the compressor's dry path (parallel compression) is simply its input, time-aligned.
+//!
+//! Click-free automation, section by section:
+//! - trim and output glide in dB (`GainStage`, 10 ms); polarity flips glide the channel's sign
+//!   through zero over [`SWITCH_FADE_MS`];
+//! - filters and EQ glide frequency, gain and Q per sample, and crossfade on/off and slope
+//!   changes (`shared_dsp::filter::EqBank`);
+//! - the gate's threshold/ratio/range and the compressor's threshold/ratio/knee/link glide per
+//!   sample ([`DYNAMICS_SMOOTHING_MS`]); make-up and dry/wet mix glide inside the compressor;
+//!   attack, release, hold, detector and key changes act through the attack/release smoothing
+//!   of the gain reduction;
+//! - a section switched on or off crossfades between its input and output over
+//!   [`SWITCH_FADE_MS`] (a section that is off costs nothing);
+//! - an order change dips the reorderable part to silence and back ([`SWITCH_FADE_MS`] each way):
+//!   two orders cannot run side by side without a second copy of every section's state;
+//! - width and pan glide (`shared_dsp::stereo`, 10 ms).
+//!
+//! Allocation: `new` allocates (section states, scratch buffers of `max_block` frames);
+//! `set_settings`, `process*` and `reset` never allocate, lock or block.
 
 use shared_dsp::bypass::Bypass;
+use shared_dsp::dynamics::{Compressor, CompressorParams, Gate, GateParams};
+use shared_dsp::filter::{BandParams, EqBank};
 use shared_dsp::gain::{DEFAULT_SMOOTHING_MS, GainStage};
+use shared_dsp::stereo::{PanLaw, Panner, StereoWidth};
+use shared_dsp::util::{LinearRamp, Smoother, db_to_gain};
+
+/// Crossfade time of section on/off switches, polarity flips and each half of an order change.
+pub const SWITCH_FADE_MS: f32 = 10.0;
+/// Glide time constant of the dynamics' static-curve settings (thresholds, ratios, knee, range,
+/// link).
+pub const DYNAMICS_SMOOTHING_MS: f32 = 20.0;
+/// Number of EQ bands.
+pub const EQ_BANDS: usize = 4;
+
+/// Where the dynamics sit relative to the EQ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Gate → EQ → compressor (the console order of SPEC.md: gate the raw track, compress the
+    /// equalised one).
+    #[default]
+    GateEqComp,
+    /// Gate → compressor → EQ (dynamics before the EQ).
+    DynamicsEq,
+    /// EQ → gate → compressor (dynamics after the EQ).
+    EqDynamics,
+}
+
+/// A high- or low-pass filter section.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PassSettings {
+    pub on: bool,
+    pub freq_hz: f32,
+    /// Butterworth order (1, 2, 3, 4, 6, 8 = 6 … 48 dB/oct).
+    pub order: u8,
+}
 
 /// Plain parameter values the engine runs with (no framework types, so the CLI can use it).
-#[derive(Clone, Copy, Debug, PartialEq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChannelSettings {
+    pub bypass: bool,
     pub trim_db: f32,
     pub invert: [bool; 2],
+    pub high_pass: PassSettings,
+    pub low_pass: PassSettings,
+    pub gate_on: bool,
+    pub gate: GateParams,
+    /// Key the gate from the sidechain input instead of the program.
+    pub gate_external: bool,
+    pub eq_on: bool,
+    /// The four bands (their `enabled` flags are the bands' own; `eq_on` switches all).
+    pub eq: [BandParams; EQ_BANDS],
+    pub order: Order,
+    pub comp_on: bool,
+    pub comp: CompressorParams,
+    /// Key the compressor from the sidechain input instead of the program.
+    pub comp_external: bool,
+    /// −1 (left) … +1 (right).
+    pub pan: f32,
+    pub pan_law: PanLaw,
+    pub width_percent: f32,
+    pub mono: bool,
     pub output_db: f32,
-    pub bypass: bool,
 }
 
-pub struct ChannelEngine {
-    num_channels: usize,
-    gain: GainStage,
-    bypass: Bypass,
-}
-
-impl ChannelEngine {
-    /// May allocate: call from `activate`.
-    pub fn new(num_channels: usize, sample_rate: f32, max_block: usize) -> Self {
+impl Default for ChannelSettings {
+    /// Every section off or neutral: the strip passes its input bit-exact.
+    fn default() -> Self {
         Self {
-            num_channels,
-            gain: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
-            bypass: Bypass::new(num_channels, max_block, 0, sample_rate),
+            bypass: false,
+            trim_db: 0.0,
+            invert: [false; 2],
+            high_pass: PassSettings {
+                on: false,
+                freq_hz: 80.0,
+                order: 2,
+            },
+            low_pass: PassSettings {
+                on: false,
+                freq_hz: 18_000.0,
+                order: 2,
+            },
+            gate_on: false,
+            gate: GateParams::default(),
+            gate_external: false,
+            eq_on: false,
+            eq: [
+                BandParams::low_shelf(100.0, 0.0, 0.707),
+                BandParams::bell(400.0, 0.0, 1.0),
+                BandParams::bell(2000.0, 0.0, 1.0),
+                BandParams::high_shelf(8000.0, 0.0, 0.707),
+            ],
+            order: Order::GateEqComp,
+            comp_on: false,
+            comp: CompressorParams::default(),
+            comp_external: false,
+            pan: 0.0,
+            pan_law: PanLaw::Minus3Db,
+            width_percent: 100.0,
+            mono: false,
+            output_db: 0.0,
+        }
+    }
+}
+
+/// On/off crossfade of one section.
+#[derive(Clone, Copy, Debug)]
+struct Switch {
+    on: bool,
+    mix: LinearRamp,
+}
+
+impl Switch {
+    fn new() -> Self {
+        Self {
+            on: false,
+            mix: LinearRamp::new(0.0),
         }
     }
 
-    pub fn num_channels(&self) -> usize {
-        self.num_channels
+    /// Returns true when the section starts fading in from fully off (its state is stale).
+    fn set(&mut self, on: bool, fade_samples: usize) -> bool {
+        if on == self.on {
+            return false;
+        }
+        let was_silent = !self.is_active();
+        self.on = on;
+        self.mix
+            .set_target(if on { 1.0 } else { 0.0 }, fade_samples.max(1));
+        on && was_silent
     }
 
-    /// Never allocates.
+    fn jump(&mut self) {
+        self.mix.reset(if self.on { 1.0 } else { 0.0 });
+    }
+
+    fn is_active(&self) -> bool {
+        self.mix.current() > 0.0 || self.mix.is_ramping()
+    }
+}
+
+/// Raised-cosine shape of a 0…1 fade position: starts and ends with zero slope, so a fade has no
+/// corner (a linear fade's corners are small clicks of their own).
+#[inline]
+fn smooth_fade(u: f32) -> f32 {
+    0.5 - 0.5 * (std::f32::consts::PI * u.clamp(0.0, 1.0)).cos()
+}
+
+/// A high- or low-pass section: a Butterworth band in one of two `EqBank`s. Frequency glides
+/// inside the bank; a slope change starts the other bank (fresh, at the new order) and crossfades
+/// to it; on/off crossfades with the unfiltered signal — both raised-cosine over
+/// [`SWITCH_FADE_MS`], so the new bank's start-up transient is weighted by a fade that starts
+/// with zero slope.
+struct PassFilter {
+    high_pass: bool,
+    banks: [EqBank; 2],
+    orders: [u8; 2],
+    /// The bank in use (or being faded to).
+    cur: usize,
+    /// 0 → 1 while crossfading from the other bank to `cur`; 1 at rest.
+    xfade: LinearRamp,
+    switch: Switch,
+    settings: PassSettings,
+    /// Input copy and the other bank's output while fading.
+    dry: Vec<Vec<f32>>,
+    other: Vec<Vec<f32>>,
+}
+
+impl PassFilter {
+    fn new(high_pass: bool, num_channels: usize, sample_rate: f32, max_block: usize) -> Self {
+        let bank = || {
+            let mut b = EqBank::new(1);
+            b.prepare(sample_rate, max_block);
+            b
+        };
+        Self {
+            high_pass,
+            banks: [bank(), bank()],
+            orders: [0; 2],
+            cur: 0,
+            xfade: LinearRamp::new(1.0),
+            switch: Switch::new(),
+            settings: PassSettings {
+                on: false,
+                freq_hz: 1000.0,
+                order: 0,
+            },
+            dry: vec![vec![0.0; max_block]; num_channels],
+            other: vec![vec![0.0; max_block]; num_channels],
+        }
+    }
+
+    fn band(&self, freq_hz: f32, order: u8) -> BandParams {
+        if self.high_pass {
+            BandParams::high_pass(freq_hz, order)
+        } else {
+            BandParams::low_pass(freq_hz, order)
+        }
+    }
+
+    fn set(&mut self, s: PassSettings, fade: usize, first: bool) {
+        let old = self.settings;
+        self.settings = s;
+        let active = self.switch.is_active();
+        if first || !active {
+            // Nothing audible: configure the bank in use directly (reset when it starts).
+            self.orders[self.cur] = s.order;
+            let b = self.band(s.freq_hz, s.order);
+            self.banks[self.cur].set_band(0, b);
+            self.xfade.reset(1.0);
+        } else if s.order != old.order {
+            if self.xfade.is_ramping() {
+                // A second change within one fade: the bank in use takes it (its own glide).
+                self.orders[self.cur] = s.order;
+                let b = self.band(s.freq_hz, s.order);
+                self.banks[self.cur].set_band(0, b);
+            } else {
+                let next = 1 - self.cur;
+                self.orders[next] = s.order;
+                let b = self.band(s.freq_hz, s.order);
+                self.banks[next].set_band(0, b);
+                self.banks[next].reset();
+                self.cur = next;
+                self.xfade.reset(0.0);
+                self.xfade.set_target(1.0, fade);
+            }
+        } else if s.freq_hz != old.freq_hz {
+            for i in 0..2 {
+                let b = self.band(s.freq_hz, self.orders[i]);
+                self.banks[i].set_band(0, b);
+            }
+        }
+        if self.switch.set(s.on, fade) || first {
+            self.banks[self.cur].reset();
+            self.xfade.reset(1.0);
+        }
+    }
+
+    fn reset(&mut self) {
+        for b in &mut self.banks {
+            b.reset();
+        }
+        self.xfade.reset(1.0);
+        self.switch.jump();
+    }
+
+    fn process(&mut self, ch: &mut [&mut [f32]]) {
+        if !self.switch.is_active() {
+            return;
+        }
+        let n = ch.first().map_or(0, |c| c.len());
+        let switching = self.switch.mix.is_ramping();
+        let crossfading = self.xfade.is_ramping();
+        if switching {
+            save_dry(&mut self.dry, ch);
+        }
+        if crossfading {
+            save_dry(&mut self.other, ch);
+            let mut other: [&mut [f32]; 2] = Default::default();
+            for (slot, o) in other.iter_mut().zip(self.other.iter_mut()) {
+                *slot = &mut o[..n];
+            }
+            self.banks[1 - self.cur].process(&mut other[..ch.len()]);
+        }
+        self.banks[self.cur].process(ch);
+        if crossfading {
+            for i in 0..n {
+                let w = smooth_fade(self.xfade.next());
+                for (c, o) in ch.iter_mut().zip(self.other.iter()) {
+                    c[i] = o[i] + w * (c[i] - o[i]);
+                }
+            }
+        }
+        if switching {
+            crossfade(&self.dry, ch, &mut self.switch.mix);
+        }
+    }
+}
+
+/// The order-change dip: gain 1 → 0, switch, 0 → 1.
+#[derive(Clone, Copy, Debug)]
+struct OrderFade {
+    active: Order,
+    target: Order,
+    /// Samples left in the present half of the dip (0 = steady).
+    left: usize,
+    /// Fading out (true) or in (false).
+    out: bool,
+    len: usize,
+}
+
+impl OrderFade {
+    /// The dip's gain now (raised cosine).
+    fn gain(&self) -> f32 {
+        smooth_fade(self.position())
+    }
+
+    /// The dip's linear position: 1 = full level, 0 = silent.
+    fn position(&self) -> f32 {
+        if self.left == 0 {
+            1.0
+        } else if self.out {
+            self.left as f32 / self.len as f32
+        } else {
+            1.0 - self.left as f32 / self.len as f32
+        }
+    }
+}
+
+/// The glided static-curve settings of the dynamics.
+#[derive(Clone, Copy, Debug)]
+struct CurveGlide {
+    gate_threshold_db: Smoother,
+    gate_inv_ratio: Smoother,
+    gate_range_db: Smoother,
+    comp_threshold_db: Smoother,
+    comp_inv_ratio: Smoother,
+    comp_knee_db: Smoother,
+    comp_link: Smoother,
+}
+
+fn inv_ratio(ratio: f32) -> f32 {
+    if ratio.is_finite() && ratio > 1.0 {
+        1.0 / ratio
+    } else if ratio.is_nan() || ratio <= 1.0 {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+fn ratio_from_inv(inv: f32) -> f32 {
+    if inv <= 0.0 { f32::INFINITY } else { 1.0 / inv }
+}
+
+/// Per-channel polarity sign glide.
+#[derive(Clone, Copy, Debug)]
+struct Polarity {
+    sign: [LinearRamp; 2],
+}
+
+/// The processing chain inside the host bypass.
+struct Strip {
+    num_channels: usize,
+    sample_rate: f32,
+    fade_samples: usize,
+    settings: ChannelSettings,
+    trim: GainStage,
+    polarity: Polarity,
+    high_pass: PassFilter,
+    low_pass: PassFilter,
+    gate: Gate,
+    gate_switch: Switch,
+    eq: EqBank,
+    comp: Compressor,
+    comp_switch: Switch,
+    glide: CurveGlide,
+    order: OrderFade,
+    width: StereoWidth,
+    panner: Panner,
+    output: GainStage,
+    /// A section's input while it crossfades on/off.
+    dry: Vec<Vec<f32>>,
+    gate_gr_db: f32,
+    comp_gr_db: f32,
+}
+
+pub struct ChannelEngine {
+    strip: Strip,
+    bypass: Bypass,
+    configured: bool,
+}
+
+impl ChannelEngine {
+    /// May allocate: call from `activate`. `num_channels` 1 (mono) or 2 (stereo).
+    pub fn new(num_channels: usize, sample_rate: f32, max_block: usize) -> Self {
+        let num_channels = num_channels.clamp(1, 2);
+        let max_block = max_block.max(1);
+        let fade_samples = ((SWITCH_FADE_MS * 0.001 * sample_rate).round() as usize).max(1);
+        let smoother = |v: f32| {
+            let mut s = Smoother::new(v);
+            s.set_time(DYNAMICS_SMOOTHING_MS, sample_rate);
+            s
+        };
+        let d = ChannelSettings::default();
+        let mut eq = EqBank::new(EQ_BANDS);
+        eq.prepare(sample_rate, max_block);
+        let strip = Strip {
+            num_channels,
+            sample_rate,
+            fade_samples,
+            settings: d,
+            trim: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
+            polarity: Polarity {
+                sign: [LinearRamp::new(1.0); 2],
+            },
+            high_pass: PassFilter::new(true, num_channels, sample_rate, max_block),
+            low_pass: PassFilter::new(false, num_channels, sample_rate, max_block),
+            gate: Gate::new(num_channels, sample_rate, max_block),
+            gate_switch: Switch::new(),
+            eq,
+            comp: Compressor::new(num_channels, sample_rate, max_block),
+            comp_switch: Switch::new(),
+            glide: CurveGlide {
+                gate_threshold_db: smoother(d.gate.threshold_db),
+                gate_inv_ratio: smoother(inv_ratio(d.gate.ratio)),
+                gate_range_db: smoother(d.gate.range_db),
+                comp_threshold_db: smoother(d.comp.threshold_db),
+                comp_inv_ratio: smoother(inv_ratio(d.comp.ratio)),
+                comp_knee_db: smoother(d.comp.knee_db),
+                comp_link: smoother(d.comp.stereo_link),
+            },
+            order: OrderFade {
+                active: d.order,
+                target: d.order,
+                left: 0,
+                out: false,
+                len: fade_samples,
+            },
+            width: StereoWidth::new(sample_rate),
+            panner: Panner::new(sample_rate),
+            output: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
+            dry: vec![vec![0.0; max_block]; num_channels],
+            gate_gr_db: 0.0,
+            comp_gr_db: 0.0,
+        };
+        let mut engine = Self {
+            strip,
+            bypass: Bypass::new(num_channels, max_block, 0, sample_rate),
+            configured: false,
+        };
+        engine.strip.apply(&d, true);
+        engine.reset();
+        engine
+    }
+
+    pub fn num_channels(&self) -> usize {
+        self.strip.num_channels
+    }
+
+    pub fn sample_rate(&self) -> f32 {
+        self.strip.sample_rate
+    }
+
+    /// The settings in effect (the targets the smoothed values glide to).
+    pub fn settings(&self) -> &ChannelSettings {
+        &self.strip.settings
+    }
+
+    /// Never allocates. Cheap when nothing changed (a comparison), so it can run every block.
     pub fn set_settings(&mut self, settings: &ChannelSettings) {
-        self.gain.set_gain_db(settings.trim_db + settings.output_db);
-        self.gain.set_invert(0, settings.invert[0]);
-        self.gain.set_invert(1, settings.invert[1]);
+        if self.configured && *settings == self.strip.settings {
+            return;
+        }
+        self.strip.apply(settings, !self.configured);
+        self.configured = true;
         self.bypass.set_bypassed(settings.bypass);
     }
 
-    /// Audio-thread safe.
+    /// Clears every state and jumps every glide to its target. Audio-thread safe.
     pub fn reset(&mut self) {
-        self.gain.reset();
+        self.strip.reset();
         self.bypass.reset();
     }
 
+    /// Always 0: no section looks ahead.
     pub fn latency(&self) -> usize {
         0
     }
 
-    /// Audio-thread safe; processes every channel in place.
+    /// Processes every channel in place, dynamics keyed internally (no sidechain input).
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
-        let gain = &mut self.gain;
-        self.bypass.process(channels, |c| gain.process(c));
+        self.process_with_sidechain(channels, None);
     }
+
+    /// Processes every channel in place; `sidechain` is the plugin's sidechain input (one or two
+    /// slices as long as the block), used by the gate and/or compressor when they are set to an
+    /// external key. Audio-thread safe.
+    pub fn process_with_sidechain(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        sidechain: Option<&[&[f32]]>,
+    ) {
+        let nch = channels.len().min(self.strip.num_channels);
+        let channels = &mut channels[..nch];
+        let strip = &mut self.strip;
+        let mut offset = 0;
+        self.bypass.process(channels, |chunk| {
+            let n = chunk.first().map_or(0, |c| c.len());
+            let mut key: [&[f32]; 2] = [&[]; 2];
+            let mut key_len = 0;
+            if let Some(sc) = sidechain {
+                for (slot, k) in key.iter_mut().zip(sc.iter()) {
+                    let end = (offset + n).min(k.len());
+                    let start = offset.min(end);
+                    *slot = &k[start..end];
+                    key_len += 1;
+                }
+            }
+            let key = if key_len > 0 {
+                Some(&key[..key_len])
+            } else {
+                None
+            };
+            strip.process(chunk, key);
+            offset += n;
+        });
+    }
+
+    /// The most gate gain reduction (dB ≥ 0) since the last call.
+    pub fn take_gate_gain_reduction_db(&mut self) -> f32 {
+        std::mem::take(&mut self.strip.gate_gr_db)
+    }
+
+    /// The most compressor gain reduction (dB ≥ 0) since the last call.
+    pub fn take_comp_gain_reduction_db(&mut self) -> f32 {
+        std::mem::take(&mut self.strip.comp_gr_db)
+    }
+
+    /// The compressor detector's level now (dB, loudest channel): the transfer-curve dot.
+    pub fn comp_input_level_db(&self) -> f32 {
+        if self.strip.comp_switch.is_active() {
+            self.strip.comp.current_input_level_db()
+        } else {
+            f32::NEG_INFINITY
+        }
+    }
+
+    /// True while the gate is open (or off).
+    pub fn gate_open(&self) -> bool {
+        !self.strip.gate_switch.is_active() || self.strip.gate.is_open(0)
+    }
+}
+
+impl Strip {
+    fn apply(&mut self, s: &ChannelSettings, first: bool) {
+        let old = self.settings;
+        self.settings = *s;
+        let fade = self.fade_samples;
+        self.trim.set_gain_db(s.trim_db);
+        for (c, ramp) in self.polarity.sign.iter_mut().enumerate() {
+            ramp.set_target(if s.invert[c] { -1.0 } else { 1.0 }, fade);
+        }
+        self.high_pass.set(s.high_pass, fade, first);
+        self.low_pass.set(s.low_pass, fade, first);
+        for b in 0..EQ_BANDS {
+            if first || s.eq[b] != old.eq[b] || s.eq_on != old.eq_on {
+                let band = s.eq[b];
+                self.eq
+                    .set_band(b, band.with_enabled(band.enabled && s.eq_on));
+            }
+        }
+        // Dynamics: the static curves glide; everything else is set at once.
+        let g = &mut self.glide;
+        g.gate_threshold_db.set_target(s.gate.threshold_db);
+        g.gate_inv_ratio.set_target(inv_ratio(s.gate.ratio));
+        g.gate_range_db.set_target(s.gate.range_db);
+        g.comp_threshold_db.set_target(s.comp.threshold_db);
+        g.comp_inv_ratio.set_target(inv_ratio(s.comp.ratio));
+        g.comp_knee_db.set_target(s.comp.knee_db);
+        g.comp_link.set_target(s.comp.stereo_link);
+        if first || without_gate_curve(&s.gate) != without_gate_curve(&old.gate) {
+            let mut p = s.gate;
+            p.threshold_db = g.gate_threshold_db.current();
+            p.ratio = ratio_from_inv(g.gate_inv_ratio.current());
+            p.range_db = g.gate_range_db.current();
+            self.gate.set_params(&p);
+        }
+        if first || without_comp_curve(&s.comp) != without_comp_curve(&old.comp) {
+            let mut p = s.comp;
+            p.threshold_db = g.comp_threshold_db.current();
+            p.ratio = ratio_from_inv(g.comp_inv_ratio.current());
+            p.knee_db = g.comp_knee_db.current();
+            p.stereo_link = g.comp_link.current();
+            self.comp.set_params(&p);
+        }
+        if self.gate_switch.set(s.gate_on, fade) {
+            self.gate.reset();
+        }
+        if self.comp_switch.set(s.comp_on, fade) {
+            self.comp.reset();
+            self.comp_set_curve_now();
+        }
+        // The order matters only when two of gate, EQ and compressor are in: otherwise it
+        // changes at once, without the dip.
+        let eq_in = s.eq_on || old.eq_on;
+        let reorderable = [
+            self.gate_switch.is_active(),
+            eq_in,
+            self.comp_switch.is_active(),
+        ]
+        .iter()
+        .filter(|&&a| a)
+        .count();
+        if s.order != self.order.target && reorderable < 2 && self.order.left == 0 {
+            self.order.target = s.order;
+            self.order.active = s.order;
+        } else if s.order != self.order.target {
+            self.order.target = s.order;
+            if self.order.left == 0 || !self.order.out {
+                // Start (or turn round) the dip: fade out from the present gain.
+                let position = self.order.position();
+                self.order.out = true;
+                self.order.left = ((position * fade as f32).round() as usize).max(1);
+            }
+        }
+        self.width.set_width_percent(s.width_percent);
+        self.width.set_mono(s.mono);
+        self.panner.set_law(s.pan_law);
+        self.panner.set_pan(s.pan);
+        self.output.set_gain_db(s.output_db);
+    }
+
+    fn comp_set_curve_now(&mut self) {
+        let g = &self.glide;
+        self.comp.set_curve(
+            g.comp_threshold_db.current(),
+            ratio_from_inv(g.comp_inv_ratio.current()),
+            g.comp_knee_db.current(),
+            g.comp_link.current(),
+        );
+    }
+
+    fn gate_set_curve_now(&mut self) {
+        let g = &self.glide;
+        self.gate.set_curve(
+            g.gate_threshold_db.current(),
+            ratio_from_inv(g.gate_inv_ratio.current()),
+            g.gate_range_db.current(),
+        );
+    }
+
+    fn reset(&mut self) {
+        self.trim.reset();
+        for r in &mut self.polarity.sign {
+            r.reset(r.target());
+        }
+        self.high_pass.reset();
+        self.low_pass.reset();
+        self.eq.reset();
+        let g = &mut self.glide;
+        for s in [
+            &mut g.gate_threshold_db,
+            &mut g.gate_inv_ratio,
+            &mut g.gate_range_db,
+            &mut g.comp_threshold_db,
+            &mut g.comp_inv_ratio,
+            &mut g.comp_knee_db,
+            &mut g.comp_link,
+        ] {
+            s.reset(s.target());
+        }
+        self.gate_set_curve_now();
+        self.comp_set_curve_now();
+        self.gate.reset();
+        self.comp.reset();
+        self.gate_switch.jump();
+        self.comp_switch.jump();
+        self.order.active = self.order.target;
+        self.order.left = 0;
+        self.width.reset();
+        self.panner.reset();
+        self.output.reset();
+        self.gate_gr_db = 0.0;
+        self.comp_gr_db = 0.0;
+    }
+
+    /// One chunk (at most `max_block` frames).
+    fn process(&mut self, ch: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        // Input: trim (its output is sanitised: NaN/inf never enter the chain's states) and
+        // polarity.
+        self.trim.process(ch);
+        for (c, samples) in ch.iter_mut().enumerate() {
+            let ramp = &mut self.polarity.sign[c];
+            if ramp.is_ramping() {
+                // The sign glides through zero along a raised cosine (-1 … 1).
+                for x in samples.iter_mut() {
+                    *x *= 2.0 * smooth_fade(0.5 + 0.5 * ramp.next()) - 1.0;
+                }
+            } else if ramp.current() < 0.0 {
+                for x in samples.iter_mut() {
+                    *x = -*x;
+                }
+            }
+        }
+        self.high_pass.process(ch);
+        self.low_pass.process(ch);
+        // The reorderable part, in pieces cut where an order-change dip reaches silence.
+        let n = ch.first().map_or(0, |c| c.len());
+        let mut start = 0;
+        while start < n {
+            let end = if self.order.left > 0 && self.order.out {
+                (start + self.order.left).min(n)
+            } else {
+                n
+            };
+            let nch = ch.len();
+            let mut piece: [&mut [f32]; 2] = Default::default();
+            for (slot, c) in piece.iter_mut().zip(ch.iter_mut()) {
+                *slot = &mut c[start..end];
+            }
+            let piece = &mut piece[..nch];
+            let mut keys: [&[f32]; 2] = [&[]; 2];
+            let key_piece = key.map(|k| {
+                for (slot, kc) in keys.iter_mut().zip(k.iter()) {
+                    let e = end.min(kc.len());
+                    *slot = &kc[start.min(e)..e];
+                }
+                &keys[..k.len().min(2)]
+            });
+            match self.order.active {
+                Order::GateEqComp => {
+                    self.run_gate(piece, key_piece);
+                    self.eq.process(piece);
+                    self.run_comp(piece, key_piece);
+                }
+                Order::DynamicsEq => {
+                    self.run_gate(piece, key_piece);
+                    self.run_comp(piece, key_piece);
+                    self.eq.process(piece);
+                }
+                Order::EqDynamics => {
+                    self.eq.process(piece);
+                    self.run_gate(piece, key_piece);
+                    self.run_comp(piece, key_piece);
+                }
+            }
+            if self.order.left > 0 {
+                let len = end - start;
+                for i in 0..len {
+                    let gain = self.order.gain();
+                    for c in piece.iter_mut() {
+                        c[i] *= gain;
+                    }
+                    if self.order.left > 0 {
+                        self.order.left -= 1;
+                        if self.order.left == 0 && self.order.out {
+                            // Silent: switch and fade back in.
+                            self.order.active = self.order.target;
+                            self.order.out = false;
+                            self.order.left = self.order.len;
+                        }
+                    }
+                }
+            }
+            start = end;
+        }
+        if ch.len() == 2 {
+            let (l, r) = ch.split_at_mut(1);
+            self.width.process(l[0], r[0]);
+            self.panner.process(l[0], r[0]);
+        }
+        self.output.process(ch);
+    }
+
+    fn gliding_gate(&self) -> bool {
+        let g = &self.glide;
+        g.gate_threshold_db.is_smoothing()
+            || g.gate_inv_ratio.is_smoothing()
+            || g.gate_range_db.is_smoothing()
+    }
+
+    fn gliding_comp(&self) -> bool {
+        let g = &self.glide;
+        g.comp_threshold_db.is_smoothing()
+            || g.comp_inv_ratio.is_smoothing()
+            || g.comp_knee_db.is_smoothing()
+            || g.comp_link.is_smoothing()
+    }
+
+    fn run_gate(&mut self, ch: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        let key = if self.settings.gate_external {
+            key.or(Some(&[&[]]))
+        } else {
+            None
+        };
+        if !self.gate_switch.is_active() {
+            // Keep the glides moving so a later switch-on starts from the settings.
+            let n = ch.first().map_or(0, |c| c.len());
+            let g = &mut self.glide;
+            g.gate_threshold_db.skip(n);
+            g.gate_inv_ratio.skip(n);
+            g.gate_range_db.skip(n);
+            return;
+        }
+        let fading = self.gate_switch.mix.is_ramping();
+        if fading {
+            save_dry(&mut self.dry, ch);
+        }
+        if self.gliding_gate() {
+            let n = ch.first().map_or(0, |c| c.len());
+            let nch = ch.len();
+            for i in 0..n {
+                let g = &mut self.glide;
+                g.gate_threshold_db.next();
+                g.gate_inv_ratio.next();
+                g.gate_range_db.next();
+                self.gate_set_curve_now();
+                let mut one: [&mut [f32]; 2] = Default::default();
+                for (slot, c) in one.iter_mut().zip(ch.iter_mut()) {
+                    *slot = &mut c[i..i + 1];
+                }
+                let mut keys: [&[f32]; 2] = [&[]; 2];
+                let k1 = key.map(|k| {
+                    for (slot, kc) in keys.iter_mut().zip(k.iter()) {
+                        *slot = kc.get(i..i + 1).unwrap_or(&[]);
+                    }
+                    &keys[..k.len().min(2)]
+                });
+                self.gate.process(&mut one[..nch], k1);
+            }
+        } else {
+            self.gate.process(ch, key);
+        }
+        let gr = self.gate.take_max_gain_reduction_db();
+        if fading {
+            let m = crossfade(&self.dry, ch, &mut self.gate_switch.mix);
+            self.gate_gr_db = self.gate_gr_db.max(gr * m);
+        } else {
+            self.gate_gr_db = self.gate_gr_db.max(gr);
+        }
+    }
+
+    fn run_comp(&mut self, ch: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        let key = if self.settings.comp_external {
+            key.or(Some(&[&[]]))
+        } else {
+            None
+        };
+        if !self.comp_switch.is_active() {
+            let n = ch.first().map_or(0, |c| c.len());
+            let g = &mut self.glide;
+            g.comp_threshold_db.skip(n);
+            g.comp_inv_ratio.skip(n);
+            g.comp_knee_db.skip(n);
+            g.comp_link.skip(n);
+            return;
+        }
+        let fading = self.comp_switch.mix.is_ramping();
+        if fading {
+            save_dry(&mut self.dry, ch);
+        }
+        if self.gliding_comp() {
+            let n = ch.first().map_or(0, |c| c.len());
+            let nch = ch.len();
+            for i in 0..n {
+                let g = &mut self.glide;
+                g.comp_threshold_db.next();
+                g.comp_inv_ratio.next();
+                g.comp_knee_db.next();
+                g.comp_link.next();
+                self.comp_set_curve_now();
+                let mut one: [&mut [f32]; 2] = Default::default();
+                for (slot, c) in one.iter_mut().zip(ch.iter_mut()) {
+                    *slot = &mut c[i..i + 1];
+                }
+                let mut keys: [&[f32]; 2] = [&[]; 2];
+                let k1 = key.map(|k| {
+                    for (slot, kc) in keys.iter_mut().zip(k.iter()) {
+                        *slot = kc.get(i..i + 1).unwrap_or(&[]);
+                    }
+                    &keys[..k.len().min(2)]
+                });
+                self.comp.process(&mut one[..nch], k1);
+            }
+        } else {
+            self.comp.process(ch, key);
+        }
+        let gr = self.comp.take_max_gain_reduction_db();
+        if fading {
+            let m = crossfade(&self.dry, ch, &mut self.comp_switch.mix);
+            self.comp_gr_db = self.comp_gr_db.max(gr * m);
+        } else {
+            self.comp_gr_db = self.comp_gr_db.max(gr);
+        }
+    }
+}
+
+fn without_gate_curve(p: &GateParams) -> GateParams {
+    GateParams {
+        threshold_db: 0.0,
+        ratio: 1.0,
+        range_db: 0.0,
+        ..*p
+    }
+}
+
+fn without_comp_curve(p: &CompressorParams) -> CompressorParams {
+    CompressorParams {
+        threshold_db: 0.0,
+        ratio: 1.0,
+        knee_db: 0.0,
+        stereo_link: 0.0,
+        ..*p
+    }
+}
+
+fn save_dry(dry: &mut [Vec<f32>], ch: &[&mut [f32]]) {
+    for (d, c) in dry.iter_mut().zip(ch.iter()) {
+        d[..c.len()].copy_from_slice(c);
+    }
+}
+
+/// `out = dry + m·(out − dry)` with `m` stepping along the ramp; returns the last `m`.
+fn crossfade(dry: &[Vec<f32>], ch: &mut [&mut [f32]], ramp: &mut LinearRamp) -> f32 {
+    let n = ch.first().map_or(0, |c| c.len());
+    let mut m = ramp.current();
+    for i in 0..n {
+        m = ramp.next();
+        let w = smooth_fade(m);
+        for (c, d) in ch.iter_mut().zip(dry.iter()) {
+            c[i] = d[i] + w * (c[i] - d[i]);
+        }
+    }
+    m
+}
+
+/// Linear gain of a dB value (re-exported for the tests' references).
+pub fn gain(db: f32) -> f32 {
+    db_to_gain(db)
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 pub mod editor;
 pub mod engine;
 pub mod params;
+pub mod presets;
 pub mod readout;
 
 /// The plugin's CLAP id (stable: hosts and saved states refer to it).
@@ -95,6 +96,8 @@ impl Plugin for LatheChannel {
             buffer_config.max_buffer_size as usize,
         );
         engine.set_settings(&self.params.settings());
+        engine.reset();
+        self.readout.sample_rate.store(buffer_config.sample_rate);
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);
         true
@@ -109,14 +112,27 @@ impl Plugin for LatheChannel {
     fn process(
         &mut self,
         buffer: &mut Buffer,
-        _aux: &mut AuxiliaryBuffers,
+        aux: &mut AuxiliaryBuffers,
         _context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         if let Some(engine) = &mut self.engine {
             engine.set_settings(&self.params.settings());
             self.readout.input(buffer.as_slice());
-            engine.process(buffer.as_slice());
+            // The sidechain port is optional for the host: absent, the external key is silent.
+            match aux.inputs.first_mut() {
+                Some(sc) if sc.channels() > 0 => {
+                    let sc = sc.as_slice_immutable();
+                    let mut key: [&[f32]; 2] = [&[]; 2];
+                    let n = sc.len().min(2);
+                    for (slot, k) in key.iter_mut().zip(sc.iter()) {
+                        *slot = &k[..];
+                    }
+                    engine.process_with_sidechain(buffer.as_slice(), Some(&key[..n]));
+                }
+                _ => engine.process_with_sidechain(buffer.as_slice(), None),
+            }
             self.readout.output(buffer.as_slice());
+            self.readout.dynamics(engine);
         }
         ProcessStatus::Normal
     }

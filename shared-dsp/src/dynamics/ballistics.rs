@@ -57,7 +57,20 @@ pub struct GainSmoother {
     state: f64,
     /// The auto mode's slow state.
     slow: f64,
+    /// Length in samples of the crossfade when the release mode is switched
+    /// ([`MODE_FADE_MS`]).
+    mode_fade_len: u32,
+    /// The mode being left keeps running this many more samples, crossfaded out.
+    mode_fade_left: u32,
+    /// The left mode's states.
+    old_state: f64,
+    old_slow: f64,
 }
+
+/// Crossfade time when the auto-release is switched on or off while running, in ms: the left
+/// mode's trajectory keeps running and is crossfaded (raised cosine) into the new one, so the
+/// release rate does not change abruptly (a corner in the gain a listener hears as a tick).
+pub const MODE_FADE_MS: f32 = 20.0;
 
 impl GainSmoother {
     /// A smoother with no smoothing (coefficients 0) resting at 0 dB reduction.
@@ -73,14 +86,26 @@ impl GainSmoother {
         self.auto_fast_coef = one_pole_coef_f64(AUTO_FAST_RELEASE_MS as f64, sr);
         self.auto_slow_coef = one_pole_coef_f64(AUTO_SLOW_RELEASE_MS as f64, sr);
         self.auto_charge_coef = one_pole_coef_f64(AUTO_CHARGE_MS as f64, sr);
+        self.mode_fade_len = (MODE_FADE_MS as f64 * 0.001 * sr).round().max(1.0) as u32;
     }
 
-    /// Switches the program-dependent release on (the fall time is then ignored).
+    /// Switches the program-dependent release on (the fall time is then ignored). While
+    /// running, the two modes are crossfaded over [`MODE_FADE_MS`].
     pub fn set_auto_release(&mut self, on: bool) {
-        if on && !self.auto_release {
+        if on == self.auto_release {
+            return;
+        }
+        self.old_state = self.state;
+        self.old_slow = self.slow;
+        self.mode_fade_left = if self.state == 0.0 && self.slow == 0.0 {
+            0
+        } else {
+            self.mode_fade_len
+        };
+        if on {
             // Start the slow state where the output is, so switching does not jump.
             self.slow = self.state;
-        } else if !on && self.auto_release {
+        } else {
             self.state = self.state.max(self.slow);
         }
         self.auto_release = on;
@@ -90,6 +115,7 @@ impl GainSmoother {
     pub fn reset(&mut self) {
         self.state = 0.0;
         self.slow = 0.0;
+        self.mode_fade_left = 0;
     }
 
     /// The smoothed reduction now, in dB.
@@ -102,19 +128,18 @@ impl GainSmoother {
         }) as f32
     }
 
-    /// Advances one sample towards `target_db` and returns the smoothed reduction in dB.
+    /// One step of one mode's states towards `target_db`; returns that mode's output.
     #[inline]
-    pub fn process(&mut self, target_db: f32) -> f32 {
-        let target_db = target_db as f64;
-        let s = self.state;
-        if !self.auto_release {
+    fn advance(&self, auto: bool, state: &mut f64, slow: &mut f64, target_db: f64) -> f64 {
+        let s = *state;
+        if !auto {
             let coef = if target_db > s {
                 self.rise_coef
             } else {
                 self.fall_coef
             };
-            self.state = snap(target_db + coef * (s - target_db), target_db);
-            self.state as f32
+            *state = snap(target_db + coef * (s - target_db), target_db);
+            *state
         } else {
             let coef = if target_db > s {
                 self.rise_coef
@@ -122,15 +147,34 @@ impl GainSmoother {
                 self.auto_fast_coef
             };
             let fast = snap(target_db + coef * (s - target_db), target_db);
-            let slow_coef = if fast > self.slow {
+            let slow_coef = if fast > *slow {
                 self.auto_charge_coef
             } else {
                 self.auto_slow_coef
             };
-            self.slow = snap(fast + slow_coef * (self.slow - fast), fast);
-            self.state = fast;
-            fast.max(self.slow) as f32
+            *slow = snap(fast + slow_coef * (*slow - fast), fast);
+            *state = fast;
+            fast.max(*slow)
         }
+    }
+
+    /// Advances one sample towards `target_db` and returns the smoothed reduction in dB.
+    #[inline]
+    pub fn process(&mut self, target_db: f32) -> f32 {
+        let target_db = target_db as f64;
+        let (mut state, mut slow) = (self.state, self.slow);
+        let y = self.advance(self.auto_release, &mut state, &mut slow, target_db);
+        (self.state, self.slow) = (state, slow);
+        if self.mode_fade_left == 0 {
+            return y as f32;
+        }
+        let (mut os, mut osl) = (self.old_state, self.old_slow);
+        let old = self.advance(!self.auto_release, &mut os, &mut osl, target_db);
+        (self.old_state, self.old_slow) = (os, osl);
+        self.mode_fade_left -= 1;
+        let u = 1.0 - self.mode_fade_left as f64 / self.mode_fade_len as f64;
+        let w = 0.5 - 0.5 * (std::f64::consts::PI * u).cos();
+        (old + w * (y - old)) as f32
     }
 }
 
@@ -147,6 +191,35 @@ fn snap(y: f64, target: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn switching_auto_release_while_releasing_has_no_corner() {
+        let sr = 48_000.0f32;
+        let mut s = GainSmoother::new();
+        s.set_times(1.0, 50.0, sr);
+        for _ in 0..4800 {
+            s.process(12.0);
+        }
+        // Releasing towards 0 dB; switch to auto-release part-way.
+        let mut y = Vec::new();
+        for i in 0..6000 {
+            if i == 1000 {
+                s.set_auto_release(true);
+            }
+            y.push(s.process(0.0) as f64);
+        }
+        let slope = (y[999] - y[998]).abs();
+        let worst_bend = (999..5999)
+            .map(|i| (y[i + 1] - 2.0 * y[i] + y[i - 1]).abs())
+            .fold(0.0f64, f64::max);
+        // An abrupt switch bends the gain by about the whole slope in one sample.
+        assert!(
+            worst_bend < 0.01 * slope,
+            "bend {worst_bend} vs slope {slope}"
+        );
+        // And it does settle into the auto mode (slower than the 50 ms release now).
+        assert!(y[5999] > 12.0 * (-5000.0f64 / 2400.0).exp() * 1.5);
+    }
 
     /// Samples until the smoother covers 63.2 % of a step from `from` to `to`.
     fn time_to_63(s: &mut GainSmoother, from: f32, to: f32) -> usize {

@@ -255,6 +255,24 @@ impl Compressor {
         }
     }
 
+    /// Changes only the static curve (threshold, ratio, knee) and the stereo link, leaving the
+    /// detector, sidechain filter and attack/release untouched: cheap enough to call every sample,
+    /// so a host can glide these settings (the channel strip smooths them per sample so a
+    /// threshold jump under a fast attack does not click). The auto make-up follows. Never
+    /// allocates.
+    pub fn set_curve(&mut self, threshold_db: f32, ratio: f32, knee_db: f32, stereo_link: f32) {
+        self.params.threshold_db = threshold_db;
+        self.params.ratio = ratio;
+        self.params.knee_db = knee_db;
+        self.params.stereo_link = stereo_link;
+        self.curve = self.params.curve();
+        self.knee_start_gain = db_to_gain(self.curve.threshold_db() - 0.5 * self.curve.knee_db());
+        self.makeup_db.set_target(self.params.total_makeup_db());
+        if self.fresh {
+            self.makeup_db.reset(self.makeup_db.target());
+        }
+    }
+
     fn apply_params(&mut self, p: &CompressorParams) {
         self.params = *p;
         self.curve = p.curve();
@@ -480,5 +498,34 @@ mod tests {
         assert!((comp.gain_reduction_db() - 10.485).abs() < 0.01);
         assert!((comp.current_input_level_db() + 6.0206).abs() < 1e-3);
         assert_eq!(comp.latency(), 0);
+    }
+
+    #[test]
+    fn set_curve_equals_set_params_with_the_same_curve() {
+        let sr = 48_000.0;
+        let base = CompressorParams {
+            auto_makeup: true,
+            ..Default::default()
+        };
+        let target = CompressorParams {
+            threshold_db: -30.0,
+            ratio: 8.0,
+            knee_db: 12.0,
+            stereo_link: 0.3,
+            ..base
+        };
+        let mut a = Compressor::new(2, sr, 256);
+        a.set_params(&target);
+        let mut b = Compressor::new(2, sr, 256);
+        b.set_params(&base);
+        b.set_curve(-30.0, 8.0, 12.0, 0.3);
+        assert_eq!(a.params(), b.params());
+        let sig: Vec<f32> = (0..4000).map(|i| 0.5 * (i as f32 * 0.05).sin()).collect();
+        let (mut l1, mut r1) = (sig.clone(), sig.iter().map(|x| 0.3 * x).collect::<Vec<_>>());
+        let (mut l2, mut r2) = (l1.clone(), r1.clone());
+        a.process(&mut [&mut l1, &mut r1], None);
+        b.process(&mut [&mut l2, &mut r2], None);
+        assert_eq!(l1, l2);
+        assert_eq!(r1, r2);
     }
 }

@@ -193,6 +193,18 @@ impl Gate {
         self.apply_params(params);
     }
 
+    /// Changes only the static curve (threshold, ratio, range), leaving the detector, sidechain
+    /// filter, hold and attack/release untouched: cheap enough to call every sample so a host can
+    /// glide these settings. Never allocates.
+    pub fn set_curve(&mut self, threshold_db: f32, ratio: f32, range_db: f32) {
+        self.params.threshold_db = threshold_db;
+        self.params.ratio = ratio;
+        self.params.range_db = range_db;
+        self.curve = self.params.curve();
+        self.open_gain = db_to_gain(self.curve.threshold_db());
+        self.close_gain = db_to_gain(self.curve.threshold_db() - self.hysteresis_db);
+    }
+
     fn apply_params(&mut self, p: &GateParams) {
         self.params = *p;
         self.curve = p.curve();
@@ -366,4 +378,34 @@ impl Gate {
 #[inline]
 fn finite_or(x: f32, fallback: f32) -> f32 {
     if x.is_finite() { x } else { fallback }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_curve_equals_set_params_with_the_same_curve() {
+        let sr = 48_000.0;
+        let base = GateParams::default();
+        let target = GateParams {
+            threshold_db: -30.0,
+            ratio: 3.0,
+            range_db: 20.0,
+            ..base
+        };
+        let mut a = Gate::new(1, sr, 256);
+        a.set_params(&target);
+        let mut b = Gate::new(1, sr, 256);
+        b.set_params(&base);
+        b.set_curve(-30.0, 3.0, 20.0);
+        assert_eq!(a.params(), b.params());
+        let mut x1: Vec<f32> = (0..4000)
+            .map(|i| 0.05 * (i as f32 * 0.05).sin() * if i > 2000 { 0.1 } else { 1.0 })
+            .collect();
+        let mut x2 = x1.clone();
+        a.process(&mut [&mut x1], None);
+        b.process(&mut [&mut x2], None);
+        assert_eq!(x1, x2);
+    }
 }
