@@ -49,6 +49,7 @@
 
 pub mod gain_computer;
 pub mod sliding_min;
+pub mod verify;
 
 use crate::oversampling::Oversampler;
 use crate::oversampling::fir::{

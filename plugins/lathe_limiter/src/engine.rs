@@ -66,14 +66,6 @@ impl LimiterSettings {
     }
 }
 
-/// In true-peak mode the core limits to this much under the user's ceiling. Measured without it
-/// (program material with bursts, bass, a sweep to 0.45 fs and noise, +12 dB drive, accurate
-/// true-peak reading, 44.1/48/96 kHz): up to 0.15 dB over the ceiling at 1x and 0.12 dB at
-/// 2x/4x/8x, from gain changes and the downsampling filter moving inter-sample peaks. With it
-/// the output stays within the 0.1 dB the limiter promises (`tests/engine.rs`); the cost is
-/// 0.15 dB of level.
-pub const TRUE_PEAK_MARGIN_DB: f32 = 0.15;
-
 /// Loudness learning: it waits for a full short-term window after it starts, then every 100 ms
 /// moves the learned gain by `LEARN_RATE` × (target − short-term loudness), at most
 /// `LEARN_MAX_STEP_DB` per step, within ±`LEARN_RANGE_DB`. A slow integrator on the 3 s loudness:
@@ -189,10 +181,9 @@ impl LimiterEngine {
         };
         let l = &mut self.limiter;
         l.set_input_gain_db(s.input_db + learned);
-        l.set_ceiling_db(match s.mode {
-            LimiterMode::TruePeak => s.ceiling_db - TRUE_PEAK_MARGIN_DB,
-            LimiterMode::SamplePeak => s.ceiling_db,
-        });
+        // No safety margin: the core itself holds true peaks within 0.011 dB of the ceiling
+        // (shared-dsp's limiter tests; through this engine `tests/engine.rs` measures ≤ 0.003 dB).
+        l.set_ceiling_db(s.ceiling_db);
         self.dither_on = s.dither_bits > 0;
         if self.dither_on && (force || s.dither_bits != old.dither_bits) {
             self.dither.set_bits(s.dither_bits);
