@@ -113,9 +113,10 @@ fn detector(m: usize) -> (PolyphaseBank, usize) {
     // sample peaks are largest, is measured rather than filtered away: a 0.45–0.55 design
     // under-read full-band noise by ~0.4 dB and let 2 dB overs through; 0.47–0.53 still
     // under-read it by up to 0.33 dB against a 16x, 128-tap-per-phase Blackman-Harris sinc (the
-    // test reference: 0.99 at 0.48 fs, 0.88 at 0.49 fs), 0.48–0.52 by at most 0.06 dB. The
-    // symmetric transition keeps H(f) + H(fs - f) = 1, so a component and its image never add up
-    // to an over-read. Cost: 91 taps per phase instead of 61. At M ≥ 2 the signal is
+    // test reference: 0.99 at 0.48 fs, 0.88 at 0.49 fs, 0.72 at 0.495 fs; 0.47–0.53 has 0.95,
+    // 0.79, 0.65 there); 0.48–0.52 (1.00, 0.89, 0.72) by at most 0.022 dB (worst 64-sample stretch
+    // of 40 000 samples of white noise). The symmetric transition keeps H(f) + H(fs - f) ≈ 1, so a
+    // component and its image never add up to an over-read. Cost: 91 taps per phase instead of 61. At M ≥ 2 the signal is
     // band-limited to the oversampler's stop-band edge, so the images start far up. The 8x / 16x
     // points are refined by parabolic peak interpolation (`PeakRefiner`).
     let (r, pass, stop) = if m == 1 {
