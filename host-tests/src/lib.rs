@@ -121,8 +121,8 @@ pub const LIMITER: PluginSpec = PluginSpec {
     vendor: "Lathe",
     features: &["audio-effect", "limiter", "mastering", "stereo", "mono"],
     // Default 4x true peak: lookahead + 76 (oversampler round trip) + 1 (true-peak detector)
-    // + 40 (true-peak safety stage), per shared-dsp's limiter documentation.
-    latency: LatencyRule::LookaheadMs("la", 117),
+    // + 55 (true-peak safety stage), per shared-dsp's limiter documentation.
+    latency: LatencyRule::LookaheadMs("la", 132),
     // Input gain down: the limiter never makes a quiet signal louder than the ceiling allows,
     // so a cut is always audible.
     gain_param: Some(("in", 0.0, -12.0)),

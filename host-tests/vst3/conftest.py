@@ -65,8 +65,8 @@ class PluginSpec:
 
 
 # The limiter at its default 4x true-peak settings: lookahead + 76 (oversampler) + 1 (true-peak
-# detector) + 40 (true-peak safety stage) samples, per shared-dsp's limiter documentation.
-LIMITER_FIXED_LATENCY = 117
+# detector) + 55 (true-peak safety stage) samples, per shared-dsp's limiter documentation.
+LIMITER_FIXED_LATENCY = 132
 
 
 def _lookahead_latency(values: dict, sr: float) -> float:

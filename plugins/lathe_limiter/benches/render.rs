@@ -35,6 +35,8 @@ fn bench(c: &mut Criterion) {
     let input = material();
     let mut group = c.benchmark_group("limiter_render_10s_stereo_48k");
     group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    group.measurement_time(std::time::Duration::from_secs(3));
     group.throughput(Throughput::Elements((SR as usize * SECONDS) as u64));
     for (name, mode, os) in [
         ("sample_peak_1x", LimiterMode::SamplePeak, 1),

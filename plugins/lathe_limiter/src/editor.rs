@@ -96,7 +96,10 @@ impl EditorBody for Body {
                 .size(Vec2::new(40.0, meter_h))
                 .label("In")
                 .show(ui);
-            let graph_w = (ui.available_width() - 150.0).max(240.0);
+            // The graph takes what the GR bar (22) and the output meter (44) leave, with the
+            // spacing between them and a little slack, so the row ends at the window's margin.
+            let gap = ui.spacing().item_spacing.x;
+            let graph_w = (ui.available_width() - (22.0 + 44.0 + 2.0 * gap + 6.0)).max(240.0);
             ui.vertical(|ui| {
                 shared_gui::widgets::caption(
                     ui,
