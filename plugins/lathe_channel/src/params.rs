@@ -127,14 +127,16 @@ pub enum Detector {
 /// Pan laws by index of the `pan_law` parameter (an integer parameter rather than an enum so its
 /// text entry understands "-3" as well as "-3 dB"): centre attenuation of a mono source; a stereo
 /// track is balanced (see the engine).
+/// The names are numbers; the unit " dB" is the parameter's own (hosts show it as its label).
 pub const PAN_LAWS: [(PanLaw, &str); 3] = [
-    (PanLaw::Minus3Db, "-3 dB"),
-    (PanLaw::Minus4_5Db, "-4.5 dB"),
-    (PanLaw::Minus6Db, "-6 dB"),
+    (PanLaw::Minus3Db, "-3"),
+    (PanLaw::Minus4_5Db, "-4.5"),
+    (PanLaw::Minus6Db, "-6"),
 ];
 
 fn pan_law_param() -> IntParam {
     IntParam::new("Pan Law", 0, IntRange::Linear { min: 0, max: 2 })
+        .with_unit(" dB")
         .with_value_to_string(Arc::new(|i| PAN_LAWS[i.clamp(0, 2) as usize].1.to_string()))
         .with_string_to_value(Arc::new(|s| {
             let v = shared_gui::text::parse_with_units(s, &["dB"])?;
@@ -156,16 +158,15 @@ pub mod text {
     type V2s = Arc<dyn Fn(f32) -> String + Send + Sync>;
     type S2v = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
 
-    /// "0.05 ms", "2.5 ms", "15 ms", "1.20 s".
+    /// "0.05", "2.50", "15.0", "250", "1200": milliseconds with the precision that matters at
+    /// that size (the unit " ms" is the parameter's own, which hosts show as its label).
     pub fn format_ms(ms: f32) -> String {
-        if ms >= 1000.0 {
-            format!("{:.2} s", ms / 1000.0)
-        } else if ms >= 100.0 {
-            format!("{ms:.0} ms")
+        if ms >= 100.0 {
+            format!("{ms:.0}")
         } else if ms >= 10.0 {
-            format!("{ms:.1} ms")
+            format!("{ms:.1}")
         } else {
-            format!("{ms:.2} ms")
+            format!("{ms:.2}")
         }
     }
 
@@ -234,7 +235,7 @@ pub mod text {
 
     /// "75 %".
     pub fn v2s_percent() -> V2s {
-        Arc::new(|p| format!("{p:.0} %"))
+        Arc::new(|p| format!("{p:.0}"))
     }
 
     pub fn s2v_percent() -> S2v {
@@ -338,6 +339,7 @@ fn ms_param(name: impl Into<String>, default: f32, min: f32, max: f32) -> FloatP
             factor: FloatRange::skew_factor(-2.0),
         },
     )
+    .with_unit(" ms")
     .with_value_to_string(text::v2s_ms())
     .with_string_to_value(text::s2v_ms())
 }
@@ -363,6 +365,7 @@ fn ratio_param(name: impl Into<String>, default: f32, expander: bool) -> FloatPa
 fn percent_param(name: impl Into<String>, default: f32, max: f32) -> FloatParam {
     FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max })
         .with_step_size(1.0)
+        .with_unit(" %")
         .with_value_to_string(text::v2s_percent())
         .with_string_to_value(text::s2v_percent())
 }
@@ -749,8 +752,10 @@ mod tests {
         }
         assert_eq!(format_pan(-50.0), "L50");
         assert_eq!(format_pan(0.2), "C");
-        assert_eq!(format_ms(15.0), "15.0 ms");
-        assert_eq!(format_ms(1200.0), "1.20 s");
+        assert_eq!(format_ms(15.0), "15.0");
+        assert_eq!(format_ms(1200.0), "1200");
+        assert_eq!(parse_ms("1.2 s"), Some(1200.0));
+        assert_eq!(parse_ms("15 ms"), Some(15.0));
         assert_eq!(parse_ratio("loud"), None);
         let law = super::pan_law_param();
         for (t, i) in [
