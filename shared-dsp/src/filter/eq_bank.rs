@@ -32,9 +32,9 @@
 //! register, skewed by a sample so the sections of a step are independent, with FMA. It is the
 //! common case on a master bus between automation moves. Where the CPU lacks AVX2/FMA the
 //! two-lane path runs instead. Measured (`cargo bench -p shared-dsp --bench filters`, 8 bells,
-//! 48 kHz, best of 300 interleaved runs): 7.5 ns per stereo frame static against 17.8 ns for 8
-//! cascaded `biquad` crate DF2T `f32` filters per channel (2.4×); the two-lane path 17.6 ns; one
-//! band gliding 47 ns (a design every 32 samples and a division per sample).
+//! 48 kHz, best of 300 interleaved runs): 7.7 ns per stereo frame static against 17.8 ns for 8
+//! cascaded `biquad` crate DF2T `f32` filters per channel (2.3×); the two-lane path 17.8 ns; one
+//! band gliding 51 ns (a design every 32 samples and a division per sample).
 
 use super::cascade::{self, SectionCoefs, Stage};
 use super::design::{BandDesign, design_band};
