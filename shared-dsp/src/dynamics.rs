@@ -16,6 +16,7 @@ pub mod delay;
 pub mod detector;
 pub mod gain_computer;
 pub mod gate;
+mod keyed;
 pub mod sidechain;
 
 pub use ballistics::GainSmoother;

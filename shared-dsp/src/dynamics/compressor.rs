@@ -30,19 +30,14 @@
 //! Allocation: `new`/`prepare` allocate; `set_params`, `process`, `reset` and the meter reads
 //! never do.
 
-use super::ballistics::GainSmoother;
-use super::delay::LookaheadDelay;
 use super::detector::DetectorMode;
 use super::gain_computer::CompressorCurve;
-use super::sidechain::KeyChannel;
-use crate::util::{
-    MINUS_INFINITY_DB, Smoother, db_to_gain, gain_to_db, ms_to_samples, one_pole_coef, sanitize,
-};
+use super::keyed::KeyedChannels;
+pub use super::keyed::MAX_LOOKAHEAD_MS;
+use crate::util::{MINUS_INFINITY_DB, Smoother, db_to_gain, gain_to_db, one_pole_coef, sanitize};
 
 /// Reference level of the auto make-up, in dBFS (sine peak, as the detector reads it).
 pub const AUTO_MAKEUP_REFERENCE_DB: f32 = -18.0;
-/// Longest lookahead the blocks support, in ms.
-pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
 /// Glide time of make-up and mix changes, in ms.
 pub const PARAM_SMOOTHING_MS: f32 = 20.0;
 /// Release time constant of the input-level meter envelope (the transfer-curve dot), in ms,
@@ -138,14 +133,6 @@ impl CompressorParams {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Channel {
-    key: KeyChannel,
-    smoother: GainSmoother,
-    delay: LookaheadDelay,
-    gain_reduction_db: f32,
-}
-
 /// A multichannel compressor (see the module doc). Construct with [`Compressor::new`], set
 /// [`CompressorParams`] with [`Compressor::set_params`], call [`Compressor::process`] per block.
 #[derive(Clone, Debug)]
@@ -154,12 +141,9 @@ pub struct Compressor {
     max_block: usize,
     params: CompressorParams,
     curve: CompressorCurve,
-    channels: Vec<Channel>,
-    levels: Vec<f32>,
+    core: KeyedChannels,
     makeup_db: Smoother,
     mix: Smoother,
-    lookahead_samples: usize,
-    max_gain_reduction_db: f32,
     /// Input-level meter envelope (linear amplitude).
     level_meter: f32,
     level_meter_coef: f32,
@@ -179,47 +163,25 @@ impl Compressor {
             max_block,
             params: CompressorParams::default(),
             curve: CompressorCurve::default(),
-            channels: Vec::new(),
-            levels: Vec::new(),
+            core: KeyedChannels::new(num_channels, sample_rate),
             makeup_db: Smoother::new(0.0),
             mix: Smoother::new(1.0),
-            lookahead_samples: 0,
-            max_gain_reduction_db: 0.0,
             level_meter: 0.0,
             level_meter_coef: 0.0,
             knee_start_gain: f32::INFINITY,
             fresh: true,
         };
-        c.allocate(num_channels);
         c.prepare(sample_rate, max_block);
         c
-    }
-
-    fn allocate(&mut self, num_channels: usize) {
-        let max_delay = ms_to_samples(MAX_LOOKAHEAD_MS as f64, self.sample_rate as f64);
-        self.channels = (0..num_channels)
-            .map(|_| Channel {
-                key: KeyChannel::default(),
-                smoother: GainSmoother::new(),
-                delay: LookaheadDelay::new(max_delay),
-                gain_reduction_db: 0.0,
-            })
-            .collect();
-        self.levels = vec![0.0; num_channels];
     }
 
     /// Sets the sample rate (and block size); may allocate (the lookahead buffer). Keeps the
     /// parameters, recomputes every coefficient and resets the state.
     pub fn prepare(&mut self, sample_rate: f32, max_block: usize) {
-        let rate_changed = sample_rate != self.sample_rate;
         self.sample_rate = sample_rate;
         self.max_block = max_block;
-        if rate_changed
-            || self.channels.first().is_some_and(|c| {
-                c.delay.max_delay() != ms_to_samples(MAX_LOOKAHEAD_MS as f64, sample_rate as f64)
-            })
-        {
-            self.allocate(self.channels.len());
+        if !self.core.sized_for(sample_rate) {
+            self.core = KeyedChannels::new(self.core.channels.len(), sample_rate);
         }
         self.makeup_db.set_time(PARAM_SMOOTHING_MS, sample_rate);
         self.mix.set_time(PARAM_SMOOTHING_MS, sample_rate);
@@ -231,7 +193,7 @@ impl Compressor {
 
     /// Number of channels.
     pub fn num_channels(&self) -> usize {
-        self.channels.len()
+        self.core.channels.len()
     }
 
     /// The sample rate in Hz.
@@ -280,45 +242,33 @@ impl Compressor {
         let sr = self.sample_rate;
         let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
         let release_ms = finite_or(p.release_ms, 0.0).max(0.0);
-        for ch in &mut self.channels {
-            ch.key.configure(
-                sr,
-                finite_or(p.sidechain_hpf_hz, 0.0),
-                p.detector,
-                finite_or(p.rms_window_ms, 0.0),
-                0.0,
-            );
+        self.core.configure_keys(
+            sr,
+            finite_or(p.sidechain_hpf_hz, 0.0),
+            p.detector,
+            finite_or(p.rms_window_ms, 0.0),
+            0.0,
+        );
+        for ch in &mut self.core.channels {
             ch.smoother.set_times(attack_ms, release_ms, sr);
             ch.smoother.set_auto_release(p.auto_release);
         }
         self.makeup_db.set_target(p.total_makeup_db());
         self.mix.set_target(finite_or(p.mix, 1.0).clamp(0.0, 1.0));
-        let lookahead_ms = finite_or(p.lookahead_ms, 0.0).clamp(0.0, MAX_LOOKAHEAD_MS);
-        let max_delay = self.channels.first().map_or(0, |c| c.delay.max_delay());
-        self.lookahead_samples = ms_to_samples(lookahead_ms as f64, sr as f64).min(max_delay);
-        for ch in &mut self.channels {
-            ch.delay.set_delay(self.lookahead_samples);
-        }
+        self.core.set_lookahead_ms(p.lookahead_ms, sr);
     }
 
     /// Latency in samples: the lookahead (0 unless `lookahead_ms` > 0).
     pub fn latency(&self) -> usize {
-        self.lookahead_samples
+        self.core.lookahead_samples
     }
 
     /// Clears every state (detectors, filters, smoothing, lookahead, meters); make-up and mix
     /// jump to their targets. Never allocates.
     pub fn reset(&mut self) {
-        for ch in &mut self.channels {
-            ch.key.reset();
-            ch.smoother.reset();
-            ch.delay.reset();
-            ch.gain_reduction_db = 0.0;
-        }
-        self.levels.fill(0.0);
+        self.core.reset();
         self.makeup_db.reset(self.makeup_db.target());
         self.mix.reset(self.mix.target());
-        self.max_gain_reduction_db = 0.0;
         self.level_meter = 0.0;
         self.fresh = true;
     }
@@ -331,7 +281,7 @@ impl Compressor {
     // Interleaved per-sample work across several slices: indices are the clear form here.
     #[allow(clippy::needless_range_loop)]
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
-        let nch = channels.len().min(self.channels.len());
+        let nch = channels.len().min(self.core.channels.len());
         if nch == 0 {
             return;
         }
@@ -348,8 +298,8 @@ impl Compressor {
                     Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
                     None => channels[c][i],
                 };
-                let level = self.channels[c].key.process_sample(x);
-                self.levels[c] = level;
+                let level = self.core.channels[c].key.process_sample(x);
+                self.core.levels[c] = level;
                 max_level = max_level.max(level);
             }
             // Meter envelope for the transfer-curve dot: instant rise, one-pole fall.
@@ -370,21 +320,19 @@ impl Compressor {
                 MINUS_INFINITY_DB
             };
             for c in 0..nch {
-                let ch = &mut self.channels[c];
+                let own = self.core.levels[c];
                 let target = if !active {
                     0.0
                 } else if link >= 1.0 {
                     curve.gain_reduction_db(max_db)
                 } else {
-                    let own_db = gain_to_db(self.levels[c]);
+                    let own_db = gain_to_db(own);
                     curve.gain_reduction_db(max_db + (1.0 - link) * (own_db - max_db))
                 };
+                let ch = &mut self.core.channels[c];
                 let gr = ch.smoother.process(target);
-                ch.gain_reduction_db = gr;
-                if gr > self.max_gain_reduction_db {
-                    self.max_gain_reduction_db = gr;
-                }
                 let x = ch.delay.process_sample(sanitize(channels[c][i]));
+                self.core.meter(c, gr);
                 let wet_db = makeup_db - gr;
                 let wet = if wet_db == 0.0 {
                     1.0
@@ -398,25 +346,18 @@ impl Compressor {
 
     /// Gain reduction now (end of the last block), in dB ≥ 0, the most of any channel.
     pub fn gain_reduction_db(&self) -> f32 {
-        self.channels
-            .iter()
-            .map(|c| c.gain_reduction_db)
-            .fold(0.0, f32::max)
+        self.core.gain_reduction_db()
     }
 
     /// Gain reduction now of one channel, in dB (0 for a channel that does not exist).
     pub fn channel_gain_reduction_db(&self, channel: usize) -> f32 {
-        self.channels
-            .get(channel)
-            .map_or(0.0, |c| c.gain_reduction_db)
+        self.core.channel_gain_reduction_db(channel)
     }
 
     /// The most gain reduction (dB, any channel, any sample) since the last call, then starts
     /// a new interval: what a meter polled once per block should show. Never allocates.
     pub fn take_max_gain_reduction_db(&mut self) -> f32 {
-        let m = self.max_gain_reduction_db;
-        self.max_gain_reduction_db = self.gain_reduction_db();
-        m
+        self.core.take_max_gain_reduction_db()
     }
 
     /// The detector's input level in dB (loudest channel, after the sidechain filter; instant

@@ -24,12 +24,10 @@
 //! Allocation: `new`/`prepare` allocate; `set_params`, `process`, `reset` and the meter reads
 //! never do.
 
-use super::ballistics::GainSmoother;
-use super::compressor::{MAX_LOOKAHEAD_MS, fast_db_to_gain};
-use super::delay::LookaheadDelay;
+use super::compressor::fast_db_to_gain;
 use super::detector::DetectorMode;
 use super::gain_computer::ExpanderCurve;
-use super::sidechain::KeyChannel;
+use super::keyed::KeyedChannels;
 use crate::util::{MINUS_INFINITY_DB, db_to_gain, gain_to_db, ms_to_samples, sanitize};
 
 /// Release time constant of the gate's peak detector, in ms.
@@ -62,7 +60,7 @@ pub struct GateParams {
     pub stereo_link: f32,
     /// Sidechain high-pass cutoff in Hz; 0 = off.
     pub sidechain_hpf_hz: f32,
-    /// Lookahead in ms (0 … [`MAX_LOOKAHEAD_MS`]); reported by `latency()`.
+    /// Lookahead in ms (0 … [`MAX_LOOKAHEAD_MS`](super::compressor::MAX_LOOKAHEAD_MS)); reported by `latency()`.
     pub lookahead_ms: f32,
 }
 
@@ -92,15 +90,12 @@ impl GateParams {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Channel {
-    key: KeyChannel,
-    smoother: GainSmoother,
-    delay: LookaheadDelay,
+/// A channel's gate state beside its keyed core: hysteresis and hold.
+#[derive(Clone, Copy, Debug, Default)]
+struct GateState {
     open: bool,
     held_db: f32,
     hold_left: usize,
-    gain_reduction_db: f32,
 }
 
 /// A multichannel gate / downward expander (see the module doc).
@@ -112,14 +107,11 @@ pub struct Gate {
     curve: ExpanderCurve,
     hysteresis_db: f32,
     hold_samples: usize,
-    channels: Vec<Channel>,
-    /// Detector levels of the current sample (linear amplitude).
-    levels: Vec<f32>,
+    core: KeyedChannels,
+    states: Vec<GateState>,
     /// Linear thresholds of opening and (with hysteresis) closing.
     open_gain: f32,
     close_gain: f32,
-    lookahead_samples: usize,
-    max_gain_reduction_db: f32,
 }
 
 impl Gate {
@@ -133,45 +125,22 @@ impl Gate {
             curve: ExpanderCurve::default(),
             hysteresis_db: 0.0,
             hold_samples: 0,
-            channels: Vec::new(),
-            levels: Vec::new(),
+            core: KeyedChannels::new(num_channels, sample_rate),
+            states: vec![GateState::default(); num_channels],
             open_gain: f32::INFINITY,
             close_gain: f32::INFINITY,
-            lookahead_samples: 0,
-            max_gain_reduction_db: 0.0,
         };
-        g.allocate(num_channels);
         g.prepare(sample_rate, max_block);
         g
-    }
-
-    fn allocate(&mut self, num_channels: usize) {
-        let max_delay = ms_to_samples(MAX_LOOKAHEAD_MS as f64, self.sample_rate as f64);
-        self.channels = (0..num_channels)
-            .map(|_| Channel {
-                key: KeyChannel::default(),
-                smoother: GainSmoother::new(),
-                delay: LookaheadDelay::new(max_delay),
-                open: false,
-                held_db: 0.0,
-                hold_left: 0,
-                gain_reduction_db: 0.0,
-            })
-            .collect();
-        self.levels = vec![0.0; num_channels];
     }
 
     /// Sets the sample rate (and block size); may allocate. Keeps the parameters, recomputes
     /// every coefficient and resets the state.
     pub fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.max_block = max_block;
-        if sample_rate != self.sample_rate
-            || self.channels.first().is_some_and(|c| {
-                c.delay.max_delay() != ms_to_samples(MAX_LOOKAHEAD_MS as f64, sample_rate as f64)
-            })
-        {
-            self.sample_rate = sample_rate;
-            self.allocate(self.channels.len());
+        self.sample_rate = sample_rate;
+        if !self.core.sized_for(sample_rate) {
+            self.core = KeyedChannels::new(self.core.channels.len(), sample_rate);
         }
         let params = self.params;
         self.apply_params(&params);
@@ -180,7 +149,7 @@ impl Gate {
 
     /// Number of channels.
     pub fn num_channels(&self) -> usize {
-        self.channels.len()
+        self.core.channels.len()
     }
 
     /// The current settings.
@@ -215,44 +184,30 @@ impl Gate {
         self.hold_samples = ms_to_samples(finite_or(p.hold_ms, 0.0).max(0.0) as f64, sr as f64);
         let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
         let release_ms = finite_or(p.release_ms, 0.0).max(0.0);
-        for ch in &mut self.channels {
-            ch.key.configure(
-                sr,
-                finite_or(p.sidechain_hpf_hz, 0.0),
-                p.detector,
-                finite_or(p.rms_window_ms, 0.0),
-                GATE_PEAK_RELEASE_MS,
-            );
+        self.core.configure_keys(
+            sr,
+            finite_or(p.sidechain_hpf_hz, 0.0),
+            p.detector,
+            finite_or(p.rms_window_ms, 0.0),
+            GATE_PEAK_RELEASE_MS,
+        );
+        for ch in &mut self.core.channels {
             // Rising reduction = closing = release; falling = opening = attack.
             ch.smoother.set_times(release_ms, attack_ms, sr);
         }
-        let lookahead_ms = finite_or(p.lookahead_ms, 0.0).clamp(0.0, MAX_LOOKAHEAD_MS);
-        let max_delay = self.channels.first().map_or(0, |c| c.delay.max_delay());
-        self.lookahead_samples = ms_to_samples(lookahead_ms as f64, sr as f64).min(max_delay);
-        for ch in &mut self.channels {
-            ch.delay.set_delay(self.lookahead_samples);
-        }
+        self.core.set_lookahead_ms(p.lookahead_ms, sr);
     }
 
     /// Latency in samples: the lookahead (0 unless `lookahead_ms` > 0).
     pub fn latency(&self) -> usize {
-        self.lookahead_samples
+        self.core.lookahead_samples
     }
 
     /// Clears every state; the gate starts with no reduction and closes with its release if
     /// the key is quiet. Never allocates.
     pub fn reset(&mut self) {
-        for ch in &mut self.channels {
-            ch.key.reset();
-            ch.smoother.reset();
-            ch.delay.reset();
-            ch.open = false;
-            ch.held_db = 0.0;
-            ch.hold_left = 0;
-            ch.gain_reduction_db = 0.0;
-        }
-        self.levels.fill(0.0);
-        self.max_gain_reduction_db = 0.0;
+        self.core.reset();
+        self.states.fill(GateState::default());
     }
 
     /// Gates `channels` in place; `key` as in
@@ -262,7 +217,7 @@ impl Gate {
     // Interleaved per-sample work across several slices: indices are the clear form here.
     #[allow(clippy::needless_range_loop)]
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
-        let nch = channels.len().min(self.channels.len());
+        let nch = channels.len().min(self.core.channels.len());
         if nch == 0 {
             return;
         }
@@ -284,8 +239,8 @@ impl Gate {
                     Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
                     None => channels[c][i],
                 };
-                let level = self.channels[c].key.process_sample(x);
-                self.levels[c] = level;
+                let level = self.core.channels[c].key.process_sample(x);
+                self.core.levels[c] = level;
                 max_level = max_level.max(level);
             }
             let max_db = if linear_only {
@@ -294,13 +249,10 @@ impl Gate {
                 gain_to_db(max_level)
             };
             for c in 0..nch {
-                let ch = &mut self.channels[c];
+                let own = self.core.levels[c];
+                let ch = &mut self.states[c];
                 let target = if linear_only {
-                    let level = if link == 1.0 {
-                        max_level
-                    } else {
-                        self.levels[c]
-                    };
+                    let level = if link == 1.0 { max_level } else { own };
                     // Hysteresis: open above the threshold, closed below threshold - hysteresis.
                     if level >= open_gain {
                         ch.open = true;
@@ -309,7 +261,7 @@ impl Gate {
                     }
                     if ch.open { 0.0 } else { range_db }
                 } else {
-                    let level = max_db + (1.0 - link) * (gain_to_db(self.levels[c]) - max_db);
+                    let level = max_db + (1.0 - link) * (gain_to_db(own) - max_db);
                     if level >= threshold_db {
                         ch.open = true;
                     } else if level < close_db {
@@ -327,12 +279,11 @@ impl Gate {
                 } else {
                     ch.held_db = target;
                 }
-                let gr = ch.smoother.process(ch.held_db);
-                ch.gain_reduction_db = gr;
-                if gr > self.max_gain_reduction_db {
-                    self.max_gain_reduction_db = gr;
-                }
-                let x = ch.delay.process_sample(sanitize(channels[c][i]));
+                let held_db = ch.held_db;
+                let core = &mut self.core.channels[c];
+                let gr = core.smoother.process(held_db);
+                let x = core.delay.process_sample(sanitize(channels[c][i]));
+                self.core.meter(c, gr);
                 channels[c][i] = if gr == 0.0 {
                     x
                 } else {
@@ -344,34 +295,27 @@ impl Gate {
 
     /// Gain reduction now (end of the last block), in dB ≥ 0, the most of any channel.
     pub fn gain_reduction_db(&self) -> f32 {
-        self.channels
-            .iter()
-            .map(|c| c.gain_reduction_db)
-            .fold(0.0, f32::max)
+        self.core.gain_reduction_db()
     }
 
     /// Gain reduction now of one channel, in dB (0 for a channel that does not exist).
     pub fn channel_gain_reduction_db(&self, channel: usize) -> f32 {
-        self.channels
-            .get(channel)
-            .map_or(0.0, |c| c.gain_reduction_db)
+        self.core.channel_gain_reduction_db(channel)
     }
 
     /// The most gain reduction since the last call (dB), then starts a new interval.
     pub fn take_max_gain_reduction_db(&mut self) -> f32 {
-        let m = self.max_gain_reduction_db;
-        self.max_gain_reduction_db = self.gain_reduction_db();
-        m
+        self.core.take_max_gain_reduction_db()
     }
 
     /// True while the gate of `channel` is open (key above the threshold, with hysteresis).
     pub fn is_open(&self, channel: usize) -> bool {
-        self.channels.get(channel).is_some_and(|c| c.open)
+        self.states.get(channel).is_some_and(|c| c.open)
     }
 
     /// The key level of the loudest channel at the end of the last block, in dB.
     pub fn current_input_level_db(&self) -> f32 {
-        gain_to_db(self.levels.iter().copied().fold(0.0, f32::max))
+        gain_to_db(self.core.levels.iter().copied().fold(0.0, f32::max))
     }
 }
 
