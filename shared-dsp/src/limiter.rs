@@ -51,10 +51,10 @@ pub mod gain_computer;
 pub mod sliding_min;
 pub mod verify;
 
-use crate::oversampling::Oversampler;
 use crate::oversampling::fir::{
     FirHistory, PeakRefiner, PolyphaseBank, kaiser_beta, kaiser_length, kaiser_lowpass,
 };
+use crate::oversampling::{FACTORS, Oversampler, factor_index};
 use crate::util::{Smoother, db_to_gain, gain_to_db, one_pole_coef, sanitize};
 use gain_computer::GainComputer;
 
@@ -92,17 +92,6 @@ pub enum LimiterMode {
     /// interpolation accuracy (see `tests/limiter.rs` for the measured margin).
     #[default]
     TruePeak,
-}
-
-const FACTORS: [usize; 4] = [1, 2, 4, 8];
-
-fn factor_index(factor: usize) -> usize {
-    match factor {
-        0 | 1 => 0,
-        2 | 3 => 1,
-        4..=5 => 2,
-        _ => 3,
-    }
 }
 
 /// The true-peak detector at gain-stage factor `m`: interpolates the `m`-times oversampled
@@ -532,16 +521,7 @@ impl Limiter {
             let mut pos = self.delay_pos;
             for (k, (xv, &lv)) in x.iter_mut().zip(level).enumerate() {
                 let c = self.ceiling_chunk[k / m];
-                let q = if lv > c {
-                    let q = c / lv;
-                    if q as f64 * lv as f64 > c as f64 {
-                        q.next_down()
-                    } else {
-                        q
-                    }
-                } else {
-                    1.0
-                };
+                let q = gain_under(c, lv);
                 let g = gc.push(q);
                 min_gain = min_gain.min(g);
                 let delayed = ring[pos];
@@ -590,16 +570,7 @@ impl Limiter {
                 for (ch, out) in channels.iter_mut().enumerate() {
                     let own = self.stage2_level[ch];
                     let lv = own.max(link * mx + (1.0 - link) * own);
-                    let q = if lv > c {
-                        let q = c / lv;
-                        if q as f64 * lv as f64 > c as f64 {
-                            q.next_down()
-                        } else {
-                            q
-                        }
-                    } else {
-                        1.0
-                    };
+                    let q = gain_under(c, lv);
                     let g = self.stage2_gain[ch].push(q);
                     let y = &mut out[start + i];
                     let delayed = self.stage2_delay[ch][p];
@@ -614,5 +585,21 @@ impl Limiter {
                 *y = sanitize(*y).clamp(-c, c);
             }
         }
+    }
+}
+
+/// The largest gain `q ≤ 1` with `q · level ≤ ceiling` exactly in `f32` (the quotient rounded
+/// down when rounding took it over): what a sample-peak guarantee needs.
+#[inline]
+fn gain_under(ceiling: f32, level: f32) -> f32 {
+    if level > ceiling {
+        let q = ceiling / level;
+        if q as f64 * level as f64 > ceiling as f64 {
+            q.next_down()
+        } else {
+            q
+        }
+    } else {
+        1.0
     }
 }

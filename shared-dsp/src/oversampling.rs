@@ -38,9 +38,10 @@ pub const STOPBAND_ATTEN_DB: f64 = 110.0;
 pub const MAX_FACTOR: usize = 8;
 
 /// The supported factors, in the order of [`Oversampler`]'s design table.
-const FACTORS: [usize; 4] = [1, 2, 4, 8];
+pub(crate) const FACTORS: [usize; 4] = [1, 2, 4, 8];
 
-fn factor_index(factor: usize) -> usize {
+/// Index into [`FACTORS`] of the supported factor a request rounds down to (0 and 1 → 1x).
+pub(crate) fn factor_index(factor: usize) -> usize {
     match factor {
         0 | 1 => 0,
         2 | 3 => 1,
