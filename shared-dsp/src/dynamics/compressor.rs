@@ -292,16 +292,7 @@ impl Compressor {
         let curve = self.curve;
         let knee_start_gain = self.knee_start_gain;
         for i in 0..n {
-            let mut max_level = 0.0f32;
-            for c in 0..nch {
-                let x = match key {
-                    Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
-                    None => channels[c][i],
-                };
-                let level = self.core.channels[c].key.process_sample(x);
-                self.core.levels[c] = level;
-                max_level = max_level.max(level);
-            }
+            let max_level = self.core.detect(channels, key, i, nch);
             // Meter envelope for the transfer-curve dot: instant rise, one-pole fall.
             self.level_meter = if max_level >= self.level_meter {
                 max_level

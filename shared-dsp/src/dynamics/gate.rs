@@ -233,16 +233,7 @@ impl Gate {
         let linear_only = curve.ratio().is_infinite() && (link == 0.0 || link == 1.0);
         let range_db = curve.range_db();
         for i in 0..n {
-            let mut max_level = 0.0f32;
-            for c in 0..nch {
-                let x = match key {
-                    Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
-                    None => channels[c][i],
-                };
-                let level = self.core.channels[c].key.process_sample(x);
-                self.core.levels[c] = level;
-                max_level = max_level.max(level);
-            }
+            let max_level = self.core.detect(channels, key, i, nch);
             let max_db = if linear_only {
                 MINUS_INFINITY_DB
             } else {

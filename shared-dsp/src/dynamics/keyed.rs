@@ -99,6 +99,31 @@ impl KeyedChannels {
         }
     }
 
+    /// Feeds sample `i` of the key into the first `nch` detectors and returns the loudest
+    /// level (linear); the per-channel levels land in `levels`. `key`: `None` = the program
+    /// `channels` itself, `Some` = an external sidechain, key channel `c` driving channel `c` (a
+    /// mono key drives every channel; past a key slice's end it reads as silence).
+    #[inline]
+    pub fn detect(
+        &mut self,
+        channels: &[&mut [f32]],
+        key: Option<&[&[f32]]>,
+        i: usize,
+        nch: usize,
+    ) -> f32 {
+        let mut max_level = 0.0f32;
+        for c in 0..nch {
+            let x = match key {
+                Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
+                None => channels[c][i],
+            };
+            let level = self.channels[c].key.process_sample(x);
+            self.levels[c] = level;
+            max_level = max_level.max(level);
+        }
+        max_level
+    }
+
     /// Clears keys, ballistics, lookahead, levels and meters.
     pub fn reset(&mut self) {
         for ch in &mut self.channels {
