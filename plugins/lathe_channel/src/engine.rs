@@ -814,27 +814,14 @@ impl Strip {
             save_dry(&mut self.dry, ch);
         }
         if self.gliding_gate() {
-            let n = ch.first().map_or(0, |c| c.len());
-            let nch = ch.len();
-            for i in 0..n {
+            each_sample(ch, key, |one, k1| {
                 let g = &mut self.glide;
                 g.gate_threshold_db.next();
                 g.gate_inv_ratio.next();
                 g.gate_range_db.next();
                 self.gate_set_curve_now();
-                let mut one: [&mut [f32]; 2] = Default::default();
-                for (slot, c) in one.iter_mut().zip(ch.iter_mut()) {
-                    *slot = &mut c[i..i + 1];
-                }
-                let mut keys: [&[f32]; 2] = [&[]; 2];
-                let k1 = key.map(|k| {
-                    for (slot, kc) in keys.iter_mut().zip(k.iter()) {
-                        *slot = kc.get(i..i + 1).unwrap_or(&[]);
-                    }
-                    &keys[..k.len().min(2)]
-                });
-                self.gate.process(&mut one[..nch], k1);
-            }
+                self.gate.process(one, k1);
+            });
         } else {
             self.gate.process(ch, key);
         }
@@ -867,28 +854,15 @@ impl Strip {
             save_dry(&mut self.dry, ch);
         }
         if self.gliding_comp() {
-            let n = ch.first().map_or(0, |c| c.len());
-            let nch = ch.len();
-            for i in 0..n {
+            each_sample(ch, key, |one, k1| {
                 let g = &mut self.glide;
                 g.comp_threshold_db.next();
                 g.comp_inv_ratio.next();
                 g.comp_knee_db.next();
                 g.comp_link.next();
                 self.comp_set_curve_now();
-                let mut one: [&mut [f32]; 2] = Default::default();
-                for (slot, c) in one.iter_mut().zip(ch.iter_mut()) {
-                    *slot = &mut c[i..i + 1];
-                }
-                let mut keys: [&[f32]; 2] = [&[]; 2];
-                let k1 = key.map(|k| {
-                    for (slot, kc) in keys.iter_mut().zip(k.iter()) {
-                        *slot = kc.get(i..i + 1).unwrap_or(&[]);
-                    }
-                    &keys[..k.len().min(2)]
-                });
-                self.comp.process(&mut one[..nch], k1);
-            }
+                self.comp.process(one, k1);
+            });
         } else {
             self.comp.process(ch, key);
         }
@@ -899,6 +873,31 @@ impl Strip {
         } else {
             self.comp_gr_db = self.comp_gr_db.max(gr);
         }
+    }
+}
+
+/// Runs `f` on each sample of `ch` in turn (and the same sample of `key`, if any), as
+/// one-sample blocks: for a dynamics block whose curve glides every sample.
+fn each_sample(
+    ch: &mut [&mut [f32]],
+    key: Option<&[&[f32]]>,
+    mut f: impl FnMut(&mut [&mut [f32]], Option<&[&[f32]]>),
+) {
+    let n = ch.first().map_or(0, |c| c.len());
+    let nch = ch.len().min(2);
+    for i in 0..n {
+        let mut one: [&mut [f32]; 2] = Default::default();
+        for (slot, c) in one.iter_mut().zip(ch.iter_mut()) {
+            *slot = &mut c[i..i + 1];
+        }
+        let mut keys: [&[f32]; 2] = [&[]; 2];
+        let k1 = key.map(|k| {
+            for (slot, kc) in keys.iter_mut().zip(k.iter()) {
+                *slot = kc.get(i..i + 1).unwrap_or(&[]);
+            }
+            &keys[..k.len().min(2)]
+        });
+        f(&mut one[..nch], k1);
     }
 }
 
