@@ -20,9 +20,9 @@ mod keyed;
 pub mod sidechain;
 
 pub use ballistics::GainSmoother;
-pub use compressor::{Compressor, CompressorParams};
+pub use compressor::{Compressor, CompressorParams, CompressorPoint};
 pub use delay::LookaheadDelay;
 pub use detector::{DetectorMode, LevelDetector};
 pub use gain_computer::{CompressorCurve, ExpanderCurve};
-pub use gate::{Gate, GateParams};
+pub use gate::{Gate, GateParams, GatePoint};
 pub use sidechain::{KeyChannel, SidechainHighPass};

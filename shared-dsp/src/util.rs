@@ -5,6 +5,7 @@
 //! covered `1 - 1/e` (≈63.2 %) of a step, at every sample rate (Zölzer, *DAFX*, ch. 4).
 //! Everything here is allocation-free and audio-thread safe.
 
+pub mod approx;
 pub mod crossfade;
 pub mod delay;
 pub mod ramp;

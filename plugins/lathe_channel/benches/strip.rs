@@ -124,6 +124,29 @@ fn bench(c: &mut Criterion) {
         });
     }
 
+    // Every section on while the host automates both thresholds (a new value every block): the
+    // dynamics' static curves glide sample by sample the whole time.
+    {
+        let mut engine = ChannelEngine::new(2, SR, BLOCK);
+        engine.set_settings(&busy);
+        engine.reset();
+        let mut settings = busy;
+        group.bench_function("lathe_strip_all_sections_automated", |b| {
+            b.iter(|| {
+                l.copy_from_slice(&input[0]);
+                r.copy_from_slice(&input[1]);
+                for (i, (cl, cr)) in l.chunks_mut(BLOCK).zip(r.chunks_mut(BLOCK)).enumerate() {
+                    let wobble = (i % 8) as f32;
+                    settings.gate.threshold_db = -48.0 + wobble;
+                    settings.comp.threshold_db = -26.0 + wobble;
+                    engine.set_settings(&settings);
+                    engine.process(&mut [cl, cr]);
+                }
+                black_box(&l);
+            })
+        });
+    }
+
     let bells: Vec<(f32, f32, f32)> = (0..10)
         .map(|i| {
             (

@@ -25,7 +25,9 @@
 //! `set_settings`, `process*` and `reset` never allocate, lock or block.
 
 use shared_dsp::bypass::Bypass;
-use shared_dsp::dynamics::{Compressor, CompressorParams, Gate, GateParams};
+use shared_dsp::dynamics::{
+    Compressor, CompressorParams, CompressorPoint, Gate, GateParams, GatePoint,
+};
 use shared_dsp::filter::{BandParams, EqBank};
 use shared_dsp::gain::{DEFAULT_SMOOTHING_MS, GainStage};
 use shared_dsp::stereo::{PanLaw, Panner, StereoWidth};
@@ -814,13 +816,11 @@ impl Strip {
             save_dry(&mut self.dry, ch);
         }
         if self.gliding_gate() {
-            each_sample(ch, key, |one, k1| {
-                let g = &mut self.glide;
-                g.gate_threshold_db.next();
-                g.gate_inv_ratio.next();
-                g.gate_range_db.next();
-                self.gate_set_curve_now();
-                self.gate.process(one, k1);
+            let g = &mut self.glide;
+            self.gate.process_gliding(ch, key, &mut || GatePoint {
+                threshold_db: g.gate_threshold_db.next(),
+                ratio: ratio_from_inv(g.gate_inv_ratio.next()),
+                range_db: g.gate_range_db.next(),
             });
         } else {
             self.gate.process(ch, key);
@@ -854,14 +854,12 @@ impl Strip {
             save_dry(&mut self.dry, ch);
         }
         if self.gliding_comp() {
-            each_sample(ch, key, |one, k1| {
-                let g = &mut self.glide;
-                g.comp_threshold_db.next();
-                g.comp_inv_ratio.next();
-                g.comp_knee_db.next();
-                g.comp_link.next();
-                self.comp_set_curve_now();
-                self.comp.process(one, k1);
+            let g = &mut self.glide;
+            self.comp.process_gliding(ch, key, &mut || CompressorPoint {
+                threshold_db: g.comp_threshold_db.next(),
+                ratio: ratio_from_inv(g.comp_inv_ratio.next()),
+                knee_db: g.comp_knee_db.next(),
+                stereo_link: g.comp_link.next(),
             });
         } else {
             self.comp.process(ch, key);
@@ -873,31 +871,6 @@ impl Strip {
         } else {
             self.comp_gr_db = self.comp_gr_db.max(gr);
         }
-    }
-}
-
-/// Runs `f` on each sample of `ch` in turn (and the same sample of `key`, if any), as
-/// one-sample blocks: for a dynamics block whose curve glides every sample.
-fn each_sample(
-    ch: &mut [&mut [f32]],
-    key: Option<&[&[f32]]>,
-    mut f: impl FnMut(&mut [&mut [f32]], Option<&[&[f32]]>),
-) {
-    let n = ch.first().map_or(0, |c| c.len());
-    let nch = ch.len().min(2);
-    for i in 0..n {
-        let mut one: [&mut [f32]; 2] = Default::default();
-        for (slot, c) in one.iter_mut().zip(ch.iter_mut()) {
-            *slot = &mut c[i..i + 1];
-        }
-        let mut keys: [&[f32]; 2] = [&[]; 2];
-        let k1 = key.map(|k| {
-            for (slot, kc) in keys.iter_mut().zip(k.iter()) {
-                *slot = kc.get(i..i + 1).unwrap_or(&[]);
-            }
-            &keys[..k.len().min(2)]
-        });
-        f(&mut one[..nch], k1);
     }
 }
 

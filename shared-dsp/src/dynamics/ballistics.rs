@@ -133,26 +133,11 @@ impl GainSmoother {
     fn advance(&self, auto: bool, state: &mut f64, slow: &mut f64, target_db: f64) -> f64 {
         let s = *state;
         if !auto {
-            let coef = if target_db > s {
-                self.rise_coef
-            } else {
-                self.fall_coef
-            };
-            *state = snap(target_db + coef * (s - target_db), target_db);
+            *state = step(s, target_db, self.rise_coef, self.fall_coef);
             *state
         } else {
-            let coef = if target_db > s {
-                self.rise_coef
-            } else {
-                self.auto_fast_coef
-            };
-            let fast = snap(target_db + coef * (s - target_db), target_db);
-            let slow_coef = if fast > *slow {
-                self.auto_charge_coef
-            } else {
-                self.auto_slow_coef
-            };
-            *slow = snap(fast + slow_coef * (*slow - fast), fast);
+            let fast = step(s, target_db, self.rise_coef, self.auto_fast_coef);
+            *slow = step(*slow, fast, self.auto_charge_coef, self.auto_slow_coef);
             *state = fast;
             fast.max(*slow)
         }
@@ -176,10 +161,54 @@ impl GainSmoother {
         let w = 0.5 - 0.5 * (std::f64::consts::PI * u).cos();
         (old + w * (y - old)) as f32
     }
+    /// [`Self::process`] over a block, in place: reduction targets (dB) in, smoothed reduction
+    /// out, the same values sample for sample. Outside a release-mode crossfade the recursion
+    /// runs without branches on the signal (the attack/release choice and the snap are selects),
+    /// so a noisy key costs no mispredicted jumps.
+    pub fn process_block(&mut self, samples: &mut [f32]) {
+        // A crossfade between release modes, or a non-finite target (which `snap` lands on 0 at
+        // once): the general per-sample path.
+        if self.mode_fade_left > 0 || !samples.iter().all(|x| x.is_finite()) {
+            for x in samples.iter_mut() {
+                *x = self.process(*x);
+            }
+            return;
+        }
+        let (rise, fall) = (self.rise_coef, self.fall_coef);
+        let mut state = self.state;
+        if !self.auto_release {
+            for x in samples.iter_mut() {
+                state = step(state, *x as f64, rise, fall);
+                *x = state as f32;
+            }
+        } else {
+            let (fast_fall, charge, slow_fall) = (
+                self.auto_fast_coef,
+                self.auto_charge_coef,
+                self.auto_slow_coef,
+            );
+            let mut slow = self.slow;
+            for x in samples.iter_mut() {
+                state = step(state, *x as f64, rise, fast_fall);
+                slow = step(slow, state, charge, slow_fall);
+                *x = state.max(slow) as f32;
+            }
+            self.slow = slow;
+        }
+        self.state = state;
+    }
+}
+
+/// One branching one-pole step from `state` towards a finite `target`: `rise` while the target
+/// is above the state, `fall` otherwise, snapped onto the target within [`SNAP_DB`].
+#[inline(always)]
+fn step(state: f64, target: f64, rise: f64, fall: f64) -> f64 {
+    let coef = if target > state { rise } else { fall };
+    snap(target + coef * (state - target), target)
 }
 
 /// `y`, or `target` when within [`SNAP_DB`] of it (or when `y` is not finite).
-#[inline]
+#[inline(always)]
 fn snap(y: f64, target: f64) -> f64 {
     if (y - target).abs() <= SNAP_DB || !y.is_finite() {
         sanitize_f64(target)

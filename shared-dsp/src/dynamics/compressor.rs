@@ -32,9 +32,9 @@
 
 use super::detector::DetectorMode;
 use super::gain_computer::CompressorCurve;
-use super::keyed::KeyedChannels;
 pub use super::keyed::MAX_LOOKAHEAD_MS;
-use crate::util::{MINUS_INFINITY_DB, Smoother, db_to_gain, gain_to_db, one_pole_coef, sanitize};
+use super::keyed::{KeyedChannels, SUB};
+use crate::util::{Smoother, approx, gain_to_db, one_pole_coef, sanitize};
 
 /// Reference level of the auto make-up, in dBFS (sine peak, as the detector reads it).
 pub const AUTO_MAKEUP_REFERENCE_DB: f32 = -18.0;
@@ -133,6 +133,15 @@ impl CompressorParams {
     }
 }
 
+/// The static-curve settings of one sample, for [`Compressor::process_gliding`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompressorPoint {
+    pub threshold_db: f32,
+    pub ratio: f32,
+    pub knee_db: f32,
+    pub stereo_link: f32,
+}
+
 /// A multichannel compressor (see the module doc). Construct with [`Compressor::new`], set
 /// [`CompressorParams`] with [`Compressor::set_params`], call [`Compressor::process`] per block.
 #[derive(Clone, Debug)]
@@ -147,8 +156,6 @@ pub struct Compressor {
     /// Input-level meter envelope (linear amplitude).
     level_meter: f32,
     level_meter_coef: f32,
-    /// Linear level of the knee's lower edge: below it the curve gives no reduction.
-    knee_start_gain: f32,
     /// True from `new`/`prepare`/`reset` until the first `process`: settings then apply without
     /// a glide (there is no audio to click yet), so `reset` reproduces a fresh instance.
     fresh: bool,
@@ -168,7 +175,6 @@ impl Compressor {
             mix: Smoother::new(1.0),
             level_meter: 0.0,
             level_meter_coef: 0.0,
-            knee_start_gain: f32::INFINITY,
             fresh: true,
         };
         c.prepare(sample_rate, max_block);
@@ -228,7 +234,6 @@ impl Compressor {
         self.params.knee_db = knee_db;
         self.params.stereo_link = stereo_link;
         self.curve = self.params.curve();
-        self.knee_start_gain = db_to_gain(self.curve.threshold_db() - 0.5 * self.curve.knee_db());
         self.makeup_db.set_target(self.params.total_makeup_db());
         if self.fresh {
             self.makeup_db.reset(self.makeup_db.target());
@@ -238,7 +243,6 @@ impl Compressor {
     fn apply_params(&mut self, p: &CompressorParams) {
         self.params = *p;
         self.curve = p.curve();
-        self.knee_start_gain = db_to_gain(self.curve.threshold_db() - 0.5 * self.curve.knee_db());
         let sr = self.sample_rate;
         let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
         let release_ms = finite_or(p.release_ms, 0.0).max(0.0);
@@ -278,8 +282,12 @@ impl Compressor {
     /// `Some(slices)` detects on an external sidechain, key channel `c` driving program channel
     /// `c` (a mono key drives every channel; a key slice shorter than the block reads as
     /// silence past its end). Any length, any split: the same output. Never allocates.
-    // Interleaved per-sample work across several slices: indices are the clear form here.
-    #[allow(clippy::needless_range_loop)]
+    ///
+    /// The work runs stage by stage over sub-blocks of [`SUB`] frames (detection, gain
+    /// computer, ballistics, gain), each stage a tight loop: the gain computer and the gain are
+    /// branch-free and vectorise, the recursions (detector, ballistics) run without branches on
+    /// the signal. Every sample still gets exactly the per-sample arithmetic, so the output does
+    /// not depend on where blocks or sub-blocks start.
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
         let nch = channels.len().min(self.core.channels.len());
         if nch == 0 {
@@ -288,49 +296,144 @@ impl Compressor {
         self.fresh = false;
         let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
         let key = key.filter(|k| !k.is_empty());
-        let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
+        let mut start = 0;
+        while start < n {
+            let m = (n - start).min(SUB);
+            self.process_sub(channels, key, start, m, nch, None);
+            start += m;
+        }
+    }
+
+    /// [`Self::process`] while the static curve glides: before each sample, `curve_at` gives
+    /// that sample's threshold, ratio, knee and stereo link (as [`Self::set_curve`] takes them;
+    /// the auto make-up follows). The same output as calling `set_curve` and `process` one
+    /// sample at a time, at a fraction of the cost. Never allocates.
+    pub fn process_gliding(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        key: Option<&[&[f32]]>,
+        curve_at: &mut dyn FnMut() -> CompressorPoint,
+    ) {
+        let nch = channels.len().min(self.core.channels.len());
+        if nch == 0 {
+            return;
+        }
+        self.fresh = false;
+        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
+        let key = key.filter(|k| !k.is_empty());
+        let mut start = 0;
+        while start < n {
+            let m = (n - start).min(SUB);
+            self.process_sub(channels, key, start, m, nch, Some(&mut *curve_at));
+            start += m;
+        }
+    }
+
+    /// One sub-block of [`Self::process`]: frames `start .. start + m`, `m` ≤ [`SUB`].
+    // Sub-block stages over several channels' buffers: indices are the clear form here.
+    #[allow(clippy::needless_range_loop)]
+    fn process_sub(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        key: Option<&[&[f32]]>,
+        start: usize,
+        m: usize,
+        nch: usize,
+        curve_at: Option<&mut dyn FnMut() -> CompressorPoint>,
+    ) {
+        // Make-up and mix of each frame; while the curve glides, its settings too (the make-up
+        // target follows the curve).
+        let mut makeup = [self.makeup_db.current(); SUB];
+        let mut mix = [self.mix.current(); SUB];
+        let mut curves = [self.curve; SUB];
+        let mut links = [self.params.stereo_link; SUB];
+        let gliding = curve_at.is_some();
+        if let Some(curve_at) = curve_at {
+            for k in 0..m {
+                let p = curve_at();
+                self.set_curve(p.threshold_db, p.ratio, p.knee_db, p.stereo_link);
+                curves[k] = self.curve;
+                links[k] = finite_or(p.stereo_link, 1.0).clamp(0.0, 1.0);
+                makeup[k] = self.makeup_db.next();
+                mix[k] = self.mix.next();
+            }
+        } else if self.makeup_db.is_smoothing() || self.mix.is_smoothing() {
+            for k in 0..m {
+                makeup[k] = self.makeup_db.next();
+                mix[k] = self.mix.next();
+            }
+        }
+        self.core.detect_block(channels, key, start, m, nch);
+        let block = &mut self.core.block;
+        // The loudest channel's level, frame by frame.
+        let mut loudest = [0.0f32; SUB];
+        loudest[..m].copy_from_slice(&block[0][..m]);
+        for c in 1..nch {
+            for (l, &x) in loudest[..m].iter_mut().zip(&block[c][..m]) {
+                *l = l.max(x);
+            }
+        }
+        // Meter envelope for the transfer-curve dot: instant rise, one-pole fall.
+        let coef = self.level_meter_coef;
+        let mut meter = self.level_meter;
+        for &x in &loudest[..m] {
+            meter = x + coef * (meter - x).max(0.0);
+        }
+        self.level_meter = meter;
+        // Gain computer: levels → reduction targets, in place. Below the knee the curve gives 0.
         let curve = self.curve;
-        let knee_start_gain = self.knee_start_gain;
-        for i in 0..n {
-            let max_level = self.core.detect(channels, key, i, nch);
-            // Meter envelope for the transfer-curve dot: instant rise, one-pole fall.
-            self.level_meter = if max_level >= self.level_meter {
-                max_level
-            } else {
-                max_level + self.level_meter_coef * (self.level_meter - max_level)
-            };
-            let makeup_db = self.makeup_db.next();
-            let mix = self.mix.next();
-            let dry = 1.0 - mix;
-            // Below the knee's lower edge no channel's (blended) level can be reduced: skip the
-            // logarithms. The linked level is a dB blend, never above the loudest channel's.
-            let active = max_level > knee_start_gain;
-            let max_db = if active {
-                gain_to_db(max_level)
-            } else {
-                MINUS_INFINITY_DB
-            };
+        let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
+        if gliding {
+            for l in loudest[..m].iter_mut() {
+                *l = approx::gain_to_db(*l);
+            }
             for c in 0..nch {
-                let own = self.core.levels[c];
-                let target = if !active {
-                    0.0
-                } else if link >= 1.0 {
-                    curve.gain_reduction_db(max_db)
-                } else {
-                    let own_db = gain_to_db(own);
-                    curve.gain_reduction_db(max_db + (1.0 - link) * (own_db - max_db))
-                };
-                let ch = &mut self.core.channels[c];
-                let gr = ch.smoother.process(target);
-                let x = ch.delay.process_sample(sanitize(channels[c][i]));
-                self.core.meter(c, gr);
-                let wet_db = makeup_db - gr;
+                for (k, (x, &max_db)) in block[c][..m].iter_mut().zip(&loudest[..m]).enumerate() {
+                    let own_db = approx::gain_to_db(*x);
+                    let level = max_db + (1.0 - links[k]) * (own_db - max_db);
+                    *x = curves[k].gain_reduction_db(level);
+                }
+            }
+        } else if link >= 1.0 || nch == 1 {
+            // Every channel sees the loudest level: one curve evaluation per frame.
+            for l in loudest[..m].iter_mut() {
+                *l = curve.gain_reduction_db(approx::gain_to_db(*l));
+            }
+            for c in 0..nch {
+                block[c][..m].copy_from_slice(&loudest[..m]);
+            }
+        } else {
+            for l in loudest[..m].iter_mut() {
+                *l = approx::gain_to_db(*l);
+            }
+            let own_weight = 1.0 - link;
+            for c in 0..nch {
+                for (x, &max_db) in block[c][..m].iter_mut().zip(&loudest[..m]) {
+                    let own_db = approx::gain_to_db(*x);
+                    *x = curve.gain_reduction_db(max_db + own_weight * (own_db - max_db));
+                }
+            }
+        }
+        // Ballistics: targets → smoothed reduction, in place.
+        for c in 0..nch {
+            self.core.channels[c]
+                .smoother
+                .process_block(&mut self.core.block[c][..m]);
+        }
+        self.core.meter_block(m, nch);
+        // The gain: x · (dry + mix · 10^((make-up − GR)/20)).
+        for c in 0..nch {
+            let x = &mut channels[c][start..start + m];
+            self.core.delay_block(c, x);
+            let gr = &self.core.block[c][..m];
+            for k in 0..m {
+                let wet_db = makeup[k] - gr[k];
                 let wet = if wet_db == 0.0 {
                     1.0
                 } else {
-                    fast_db_to_gain(wet_db)
+                    approx::db_to_gain(wet_db)
                 };
-                channels[c][i] = sanitize(x * (dry + mix * wet));
+                x[k] = sanitize(x[k] * ((1.0 - mix[k]) + mix[k] * wet));
             }
         }
     }
@@ -367,12 +470,6 @@ impl Compressor {
     pub fn makeup_db(&self) -> f32 {
         self.makeup_db.target()
     }
-}
-
-/// `10^(gain_db/20)` through `exp`, cheaper than `powf` on the per-sample path.
-#[inline]
-pub(crate) fn fast_db_to_gain(gain_db: f32) -> f32 {
-    (gain_db * (std::f32::consts::LN_10 / 20.0)).exp()
 }
 
 #[inline]

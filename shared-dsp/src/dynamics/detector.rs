@@ -105,26 +105,51 @@ impl LevelDetector {
     /// when the level is near enough to a threshold to matter.
     #[inline]
     pub fn process_sample_linear(&mut self, x: f32) -> f32 {
-        // NaN/inf read as silence: the detector must never be poisoned.
-        let x = if x.is_finite() { x } else { 0.0 };
+        let x = finite_or_silence(x);
         match self.mode {
             DetectorMode::Peak => {
-                let a = x.abs();
-                self.state = if a >= self.state {
-                    a
-                } else {
-                    a + self.peak_release_coef * (self.state - a)
-                };
-                self.state = sanitize(self.state);
+                self.state = peak_step(self.state, x.abs(), self.peak_release_coef);
                 self.state
             }
             DetectorMode::Rms => {
-                let p = (x as f64) * (x as f64);
-                self.power = p + self.rms_coef * (self.power - p);
-                if self.power < MIN_POWER {
-                    self.power = 0.0;
+                self.power = rms_step(self.power, x, self.rms_coef);
+                rms_level(self.power)
+            }
+        }
+    }
+
+    /// [`Self::process_sample_linear`] over a block, in place: key samples in, linear levels
+    /// out, the same values sample for sample. The recursions run one sample at a time without
+    /// branches; the rest (rectifying, the square root) runs on whole vectors.
+    pub fn process_block_linear(&mut self, samples: &mut [f32]) {
+        for x in samples.iter_mut() {
+            *x = finite_or_silence(*x).abs();
+        }
+        match self.mode {
+            DetectorMode::Peak if self.peak_release_coef == 0.0 => {
+                for x in samples.iter_mut() {
+                    *x = sanitize(*x);
                 }
-                (2.0 * self.power).sqrt() as f32
+                if let Some(&last) = samples.last() {
+                    self.state = last;
+                }
+            }
+            DetectorMode::Peak => {
+                let (mut s, coef) = (self.state, self.peak_release_coef);
+                for x in samples.iter_mut() {
+                    s = peak_step(s, *x, coef);
+                    *x = s;
+                }
+                self.state = s;
+            }
+            DetectorMode::Rms => {
+                let (mut p, coef) = (self.power, self.rms_coef);
+                for x in samples.iter_mut() {
+                    p = rms_step(p, *x, coef);
+                    // Off the recursion's critical path: overlaps the next steps.
+                    *x = rms_level(p);
+                }
+                self.power = p;
             }
         }
     }
@@ -140,9 +165,36 @@ impl LevelDetector {
     pub fn level_db(&self) -> f32 {
         match self.mode {
             DetectorMode::Peak => crate::util::gain_to_db(self.state),
-            DetectorMode::Rms => crate::util::gain_to_db((2.0 * self.power).sqrt() as f32),
+            DetectorMode::Rms => crate::util::gain_to_db(rms_level(self.power)),
         }
     }
+}
+
+/// NaN/inf read as silence: the detector must never be poisoned.
+#[inline(always)]
+fn finite_or_silence(x: f32) -> f32 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
+/// One step of the peak envelope on the rectified key `a`: instant rise, one-pole fall
+/// (`a + coef·max(state − a, 0)` is `a` when `a ≥ state`: no branch on the signal).
+#[inline(always)]
+fn peak_step(state: f32, a: f32, coef: f32) -> f32 {
+    sanitize(a + coef * (state - a).max(0.0))
+}
+
+/// One step of the mean-square average, flushed to 0 below [`MIN_POWER`].
+#[inline(always)]
+fn rms_step(power: f64, x: f32, coef: f64) -> f64 {
+    let p = (x as f64) * (x as f64);
+    let power = p + coef * (power - p);
+    if power < MIN_POWER { 0.0 } else { power }
+}
+
+/// The sine-calibrated level of a mean square.
+#[inline(always)]
+fn rms_level(power: f64) -> f32 {
+    (2.0 * power).sqrt() as f32
 }
 
 #[cfg(test)]

@@ -24,11 +24,10 @@
 //! Allocation: `new`/`prepare` allocate; `set_params`, `process`, `reset` and the meter reads
 //! never do.
 
-use super::compressor::fast_db_to_gain;
 use super::detector::DetectorMode;
 use super::gain_computer::ExpanderCurve;
-use super::keyed::KeyedChannels;
-use crate::util::{MINUS_INFINITY_DB, db_to_gain, gain_to_db, ms_to_samples, sanitize};
+use super::keyed::{KeyedChannels, SUB};
+use crate::util::{approx, db_to_gain, gain_to_db, ms_to_samples, sanitize};
 
 /// Release time constant of the gate's peak detector, in ms.
 pub const GATE_PEAK_RELEASE_MS: f32 = 10.0;
@@ -96,6 +95,14 @@ struct GateState {
     open: bool,
     held_db: f32,
     hold_left: usize,
+}
+
+/// The static-curve settings of one sample, for [`Gate::process_gliding`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GatePoint {
+    pub threshold_db: f32,
+    pub ratio: f32,
+    pub range_db: f32,
 }
 
 /// A multichannel gate / downward expander (see the module doc).
@@ -213,9 +220,7 @@ impl Gate {
     /// Gates `channels` in place; `key` as in
     /// [`Compressor::process`](super::compressor::Compressor::process): `None` = internal key
     /// (the program), `Some` = external sidechain. Any length, any split: the same output.
-    /// Never allocates.
-    // Interleaved per-sample work across several slices: indices are the clear form here.
-    #[allow(clippy::needless_range_loop)]
+    /// Never allocates. Runs stage by stage over sub-blocks, as the compressor does.
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
         let nch = channels.len().min(self.core.channels.len());
         if nch == 0 {
@@ -223,62 +228,165 @@ impl Gate {
         }
         let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
         let key = key.filter(|k| !k.is_empty());
+        let mut start = 0;
+        while start < n {
+            let m = (n - start).min(SUB);
+            self.process_sub(channels, key, start, m, nch, None);
+            start += m;
+        }
+    }
+
+    /// [`Self::process`] while the static curve glides: before each sample, `curve_at` gives
+    /// that sample's threshold, ratio and range (as [`Self::set_curve`] takes them). Never
+    /// allocates.
+    pub fn process_gliding(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        key: Option<&[&[f32]]>,
+        curve_at: &mut dyn FnMut() -> GatePoint,
+    ) {
+        let nch = channels.len().min(self.core.channels.len());
+        if nch == 0 {
+            return;
+        }
+        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
+        let key = key.filter(|k| !k.is_empty());
+        let mut start = 0;
+        while start < n {
+            let m = (n - start).min(SUB);
+            self.process_sub(channels, key, start, m, nch, Some(&mut *curve_at));
+            start += m;
+        }
+    }
+
+    /// One sub-block of [`Self::process`]: frames `start .. start + m`, `m` ≤ [`SUB`].
+    // Sub-block stages over several channels' buffers: indices are the clear form here.
+    #[allow(clippy::needless_range_loop)]
+    fn process_sub(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        key: Option<&[&[f32]]>,
+        start: usize,
+        m: usize,
+        nch: usize,
+        curve_at: Option<&mut dyn FnMut() -> GatePoint>,
+    ) {
+        // While the curve glides, each frame's curve (the hysteresis stays put).
+        let mut curves = [self.curve; SUB];
+        let gliding = curve_at.is_some();
+        if let Some(curve_at) = curve_at {
+            for c in curves[..m].iter_mut() {
+                let p = curve_at();
+                self.params.threshold_db = p.threshold_db;
+                self.params.ratio = p.ratio;
+                self.params.range_db = p.range_db;
+                *c = self.params.curve();
+            }
+            // The linear thresholds of the steady path, once, for the curve reached.
+            self.set_curve(
+                self.params.threshold_db,
+                self.params.ratio,
+                self.params.range_db,
+            );
+        }
+        self.core.detect_block(channels, key, start, m, nch);
+        let block = &mut self.core.block;
         let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
         let curve = self.curve;
         let threshold_db = curve.threshold_db();
         let close_db = threshold_db - self.hysteresis_db;
-        let (open_gain, close_gain) = (self.open_gain, self.close_gain);
-        // A hard gate with the link fully on or off only compares linear levels with the
-        // thresholds: no logarithm per sample.
-        let linear_only = curve.ratio().is_infinite() && (link == 0.0 || link == 1.0);
         let range_db = curve.range_db();
-        for i in 0..n {
-            let max_level = self.core.detect(channels, key, i, nch);
-            let max_db = if linear_only {
-                MINUS_INFINITY_DB
-            } else {
-                gain_to_db(max_level)
-            };
+        let mut loudest = [0.0f32; SUB];
+        loudest[..m].copy_from_slice(&block[0][..m]);
+        for c in 1..nch {
+            for (l, &x) in loudest[..m].iter_mut().zip(&block[c][..m]) {
+                *l = l.max(x);
+            }
+        }
+        // A hard gate with the link fully on or off only compares linear levels with the
+        // thresholds: no logarithm.
+        if !gliding && curve.ratio().is_infinite() && (link == 0.0 || link == 1.0) {
+            let (open_gain, close_gain) = (self.open_gain, self.close_gain);
             for c in 0..nch {
-                let own = self.core.levels[c];
-                let ch = &mut self.states[c];
-                let target = if linear_only {
-                    let level = if link == 1.0 { max_level } else { own };
-                    // Hysteresis: open above the threshold, closed below threshold - hysteresis.
-                    if level >= open_gain {
-                        ch.open = true;
-                    } else if level < close_gain {
-                        ch.open = false;
-                    }
-                    if ch.open { 0.0 } else { range_db }
-                } else {
-                    let level = max_db + (1.0 - link) * (gain_to_db(own) - max_db);
-                    if level >= threshold_db {
-                        ch.open = true;
-                    } else if level < close_db {
-                        ch.open = false;
-                    }
-                    let effective_threshold = if ch.open { close_db } else { threshold_db };
-                    curve.gain_reduction_db_at(level, effective_threshold)
-                };
-                // Hold: a rising reduction waits `hold_samples` after the last non-rising one.
-                if target <= ch.held_db {
-                    ch.held_db = target;
-                    ch.hold_left = self.hold_samples;
-                } else if ch.hold_left > 0 {
-                    ch.hold_left -= 1;
-                } else {
-                    ch.held_db = target;
+                if link == 1.0 {
+                    block[c][..m].copy_from_slice(&loudest[..m]);
                 }
-                let held_db = ch.held_db;
-                let core = &mut self.core.channels[c];
-                let gr = core.smoother.process(held_db);
-                let x = core.delay.process_sample(sanitize(channels[c][i]));
-                self.core.meter(c, gr);
-                channels[c][i] = if gr == 0.0 {
-                    x
+                // Hysteresis: open above the threshold, closed below threshold - hysteresis.
+                let mut open = self.states[c].open;
+                for x in block[c][..m].iter_mut() {
+                    open = (*x >= open_gain) || (open && *x >= close_gain);
+                    *x = if open { 0.0 } else { range_db };
+                }
+                self.states[c].open = open;
+            }
+        } else {
+            for l in loudest[..m].iter_mut() {
+                *l = approx::gain_to_db(*l);
+            }
+            let own_weight = 1.0 - link;
+            for c in 0..nch {
+                let mut level_db = [0.0f32; SUB];
+                for (k, (&x, &max_db)) in block[c][..m].iter().zip(&loudest[..m]).enumerate() {
+                    level_db[k] = max_db + own_weight * (approx::gain_to_db(x) - max_db);
+                }
+                let mut open = self.states[c].open;
+                if gliding {
+                    for (k, x) in block[c][..m].iter_mut().enumerate() {
+                        let (level, threshold_db) = (level_db[k], curves[k].threshold_db());
+                        let close_db = threshold_db - self.hysteresis_db;
+                        open = (level >= threshold_db) || (open && level >= close_db);
+                        let in_force = if open { close_db } else { threshold_db };
+                        *x = curves[k].gain_reduction_db_at(level, in_force);
+                    }
                 } else {
-                    sanitize(x * fast_db_to_gain(-gr))
+                    for (x, &level) in block[c][..m].iter_mut().zip(&level_db[..m]) {
+                        open = (level >= threshold_db) || (open && level >= close_db);
+                        // The threshold in force; the curve runs vectorised below.
+                        *x = if open { close_db } else { threshold_db };
+                    }
+                    for (x, &level) in block[c][..m].iter_mut().zip(&level_db[..m]) {
+                        *x = curve.gain_reduction_db_at(level, *x);
+                    }
+                }
+                self.states[c].open = open;
+            }
+        }
+        // Hold: a rising reduction waits `hold_samples` after the last non-rising one.
+        let hold_samples = self.hold_samples;
+        for c in 0..nch {
+            let st = &mut self.states[c];
+            let (mut held, mut left) = (st.held_db, st.hold_left);
+            for x in block[c][..m].iter_mut() {
+                let target = *x;
+                // Targets are never NaN (levels are sanitised), so "not falling" is `>`.
+                let rising = target > held;
+                if !rising || left == 0 {
+                    held = target;
+                }
+                left = if !rising {
+                    hold_samples
+                } else {
+                    left.saturating_sub(1)
+                };
+                *x = held;
+            }
+            (st.held_db, st.hold_left) = (held, left);
+        }
+        // Ballistics: held targets → smoothed reduction, in place; then the gain.
+        for c in 0..nch {
+            self.core.channels[c]
+                .smoother
+                .process_block(&mut self.core.block[c][..m]);
+        }
+        self.core.meter_block(m, nch);
+        for c in 0..nch {
+            let x = &mut channels[c][start..start + m];
+            self.core.delay_block(c, x);
+            for (x, &gr) in x.iter_mut().zip(&self.core.block[c][..m]) {
+                *x = if gr == 0.0 {
+                    *x
+                } else {
+                    sanitize(*x * approx::db_to_gain(-gr))
                 };
             }
         }

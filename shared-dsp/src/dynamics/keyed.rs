@@ -10,7 +10,11 @@ use super::ballistics::GainSmoother;
 use super::delay::LookaheadDelay;
 use super::detector::DetectorMode;
 use super::sidechain::KeyChannel;
-use crate::util::ms_to_samples;
+use crate::util::{ms_to_samples, sanitize};
+
+/// Frames per sub-block of the block-wise processing: each stage (detection, gain computer,
+/// ballistics, gain) runs over this many frames before the next, in stack buffers.
+pub(crate) const SUB: usize = 64;
 
 /// Longest lookahead any dynamics block offers, in ms.
 pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
@@ -29,8 +33,11 @@ pub(crate) struct KeyedChannel {
 #[derive(Clone, Debug)]
 pub(crate) struct KeyedChannels {
     pub channels: Vec<KeyedChannel>,
-    /// Detector levels of the current sample (linear amplitude).
+    /// Detector levels of the last sample processed (linear amplitude).
     pub levels: Vec<f32>,
+    /// Per channel, one sub-block of work: the key's levels, then the reduction targets, then
+    /// the smoothed reduction.
+    pub block: Vec<[f32; SUB]>,
     pub lookahead_samples: usize,
     pub max_gain_reduction_db: f32,
 }
@@ -49,6 +56,7 @@ impl KeyedChannels {
                 })
                 .collect(),
             levels: vec![0.0; num_channels],
+            block: vec![[0.0; SUB]; num_channels],
             lookahead_samples: 0,
             max_gain_reduction_db: 0.0,
         }
@@ -93,35 +101,68 @@ impl KeyedChannels {
             0.0
         };
         let max_delay = self.channels.first().map_or(0, |c| c.delay.max_delay());
+        let was_off = self.lookahead_samples == 0;
         self.lookahead_samples = ms_to_samples(ms as f64, sample_rate as f64).min(max_delay);
         for ch in &mut self.channels {
             ch.delay.set_delay(self.lookahead_samples);
+            // Without lookahead the program skips the (empty) delay line: start it silent.
+            if was_off && self.lookahead_samples > 0 {
+                ch.delay.reset();
+            }
         }
     }
 
-    /// Feeds sample `i` of the key into the first `nch` detectors and returns the loudest
-    /// level (linear); the per-channel levels land in `levels`. `key`: `None` = the program
-    /// `channels` itself, `Some` = an external sidechain, key channel `c` driving channel `c` (a
-    /// mono key drives every channel; past a key slice's end it reads as silence).
-    #[inline]
-    pub fn detect(
+    /// Frames `start .. start + m` (`m` ≤ [`SUB`]) of the key through the first `nch` key
+    /// channels: the levels (linear) land in `block[c][..m]`, the last ones in `levels`. `key` as
+    /// in [`Self::detect`].
+    pub fn detect_block(
         &mut self,
         channels: &[&mut [f32]],
         key: Option<&[&[f32]]>,
-        i: usize,
+        start: usize,
+        m: usize,
         nch: usize,
-    ) -> f32 {
-        let mut max_level = 0.0f32;
+    ) {
         for c in 0..nch {
-            let x = match key {
-                Some(k) => k[c.min(k.len() - 1)].get(i).copied().unwrap_or(0.0),
-                None => channels[c][i],
-            };
-            let level = self.channels[c].key.process_sample(x);
-            self.levels[c] = level;
-            max_level = max_level.max(level);
+            let buf = &mut self.block[c][..m];
+            match key {
+                Some(k) => {
+                    let kc = k[c.min(k.len() - 1)];
+                    let end = (start + m).min(kc.len());
+                    let avail = end.saturating_sub(start);
+                    buf[..avail].copy_from_slice(&kc[start.min(end)..end]);
+                    buf[avail..].fill(0.0);
+                }
+                None => buf.copy_from_slice(&channels[c][start..start + m]),
+            }
+            self.channels[c].key.process_block(buf);
+            self.levels[c] = buf[m - 1];
         }
-        max_level
+    }
+
+    /// The first `nch` channels' smoothed reductions of a sub-block (`block[c][..m]`) into the
+    /// meters.
+    pub fn meter_block(&mut self, m: usize, nch: usize) {
+        for c in 0..nch {
+            let gr = &self.block[c][..m];
+            let peak = gr.iter().copied().fold(0.0f32, f32::max);
+            self.channels[c].gain_reduction_db = gr[m - 1];
+            self.max_gain_reduction_db = self.max_gain_reduction_db.max(peak);
+        }
+    }
+
+    /// The lookahead delay over one channel's sub-block (nothing to do without lookahead), and
+    /// NaN/inf/subnormal program samples read as 0.
+    pub fn delay_block(&mut self, c: usize, samples: &mut [f32]) {
+        for x in samples.iter_mut() {
+            *x = sanitize(*x);
+        }
+        if self.lookahead_samples > 0 {
+            let d = &mut self.channels[c].delay;
+            for x in samples.iter_mut() {
+                *x = d.process_sample(*x);
+            }
+        }
     }
 
     /// Clears keys, ballistics, lookahead, levels and meters.
@@ -156,14 +197,5 @@ impl KeyedChannels {
         let m = self.max_gain_reduction_db;
         self.max_gain_reduction_db = self.gain_reduction_db();
         m
-    }
-
-    /// Records a channel's reduction of this sample for the meters.
-    #[inline]
-    pub fn meter(&mut self, channel: usize, gain_reduction_db: f32) {
-        self.channels[channel].gain_reduction_db = gain_reduction_db;
-        if gain_reduction_db > self.max_gain_reduction_db {
-            self.max_gain_reduction_db = gain_reduction_db;
-        }
     }
 }

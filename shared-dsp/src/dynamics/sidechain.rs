@@ -132,6 +132,18 @@ impl KeyChannel {
         self.detector
             .process_sample_linear(self.high_pass.process_sample(x))
     }
+
+    /// [`Self::process_sample`] over a block, in place: key samples in, linear levels out, the
+    /// same values sample for sample.
+    pub fn process_block(&mut self, samples: &mut [f32]) {
+        if self.high_pass.on {
+            for x in samples.iter_mut() {
+                let k = if x.is_finite() { *x } else { 0.0 };
+                *x = self.high_pass.process_sample(k);
+            }
+        }
+        self.detector.process_block_linear(samples);
+    }
 }
 
 #[cfg(test)]
