@@ -29,7 +29,7 @@
 //! pumping). In between the release is a blend: fast at first, then slow from the level the slow
 //! state had reached.
 
-use crate::util::{one_pole_coef_f64, sanitize_f64};
+use crate::util::one_pole_coef_f64;
 
 /// Fast release of the auto-release mode, in ms.
 pub const AUTO_FAST_RELEASE_MS: f32 = 50.0;
@@ -46,12 +46,12 @@ pub const SNAP_DB: f64 = 1e-6;
 /// attack, the gate's release (closing); "fall" the other way. All methods are audio-thread safe.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GainSmoother {
-    rise_coef: f64,
-    fall_coef: f64,
+    rise: Pole,
+    fall: Pole,
     auto_release: bool,
-    auto_fast_coef: f64,
-    auto_slow_coef: f64,
-    auto_charge_coef: f64,
+    auto_fast: Pole,
+    auto_slow: Pole,
+    auto_charge: Pole,
     /// The smoothed reduction (the fast state in auto mode). `f64`: at 384 kHz a 5 s release
     /// moves the state by 5e-7 of the step per sample, below `f32` resolution near 1.
     state: f64,
@@ -81,11 +81,11 @@ impl GainSmoother {
     /// Time constants in ms of rising and falling reduction. Never allocates.
     pub fn set_times(&mut self, rise_ms: f32, fall_ms: f32, sample_rate: f32) {
         let sr = sample_rate as f64;
-        self.rise_coef = one_pole_coef_f64(rise_ms as f64, sr);
-        self.fall_coef = one_pole_coef_f64(fall_ms as f64, sr);
-        self.auto_fast_coef = one_pole_coef_f64(AUTO_FAST_RELEASE_MS as f64, sr);
-        self.auto_slow_coef = one_pole_coef_f64(AUTO_SLOW_RELEASE_MS as f64, sr);
-        self.auto_charge_coef = one_pole_coef_f64(AUTO_CHARGE_MS as f64, sr);
+        self.rise = Pole::new(rise_ms, sr);
+        self.fall = Pole::new(fall_ms, sr);
+        self.auto_fast = Pole::new(AUTO_FAST_RELEASE_MS, sr);
+        self.auto_slow = Pole::new(AUTO_SLOW_RELEASE_MS, sr);
+        self.auto_charge = Pole::new(AUTO_CHARGE_MS, sr);
         self.mode_fade_len = (MODE_FADE_MS as f64 * 0.001 * sr).round().max(1.0) as u32;
     }
 
@@ -133,11 +133,11 @@ impl GainSmoother {
     fn advance(&self, auto: bool, state: &mut f64, slow: &mut f64, target_db: f64) -> f64 {
         let s = *state;
         if !auto {
-            *state = step(s, target_db, self.rise_coef, self.fall_coef);
+            *state = step(s, target_db, self.rise, self.fall);
             *state
         } else {
-            let fast = step(s, target_db, self.rise_coef, self.auto_fast_coef);
-            *slow = step(*slow, fast, self.auto_charge_coef, self.auto_slow_coef);
+            let fast = step(s, target_db, self.rise, self.auto_fast);
+            *slow = step(*slow, fast, self.auto_charge, self.auto_slow);
             *state = fast;
             fast.max(*slow)
         }
@@ -146,7 +146,12 @@ impl GainSmoother {
     /// Advances one sample towards `target_db` and returns the smoothed reduction in dB.
     #[inline]
     pub fn process(&mut self, target_db: f32) -> f32 {
-        let target_db = target_db as f64;
+        // A non-finite target reads as no reduction: the state never turns NaN or infinite.
+        let target_db = if target_db.is_finite() {
+            target_db as f64
+        } else {
+            0.0
+        };
         let (mut state, mut slow) = (self.state, self.slow);
         let y = self.advance(self.auto_release, &mut state, &mut slow, target_db);
         (self.state, self.slow) = (state, slow);
@@ -166,15 +171,13 @@ impl GainSmoother {
     /// runs without branches on the signal (the attack/release choice and the snap are selects),
     /// so a noisy key costs no mispredicted jumps.
     pub fn process_block(&mut self, samples: &mut [f32]) {
-        // A crossfade between release modes, or a non-finite target (which `snap` lands on 0 at
-        // once): the general per-sample path.
-        if self.mode_fade_left > 0 || !samples.iter().all(|x| x.is_finite()) {
+        if !self.plain(samples) {
             for x in samples.iter_mut() {
                 *x = self.process(*x);
             }
             return;
         }
-        let (rise, fall) = (self.rise_coef, self.fall_coef);
+        let (rise, fall) = (self.rise, self.fall);
         let mut state = self.state;
         if !self.auto_release {
             for x in samples.iter_mut() {
@@ -182,11 +185,7 @@ impl GainSmoother {
                 *x = state as f32;
             }
         } else {
-            let (fast_fall, charge, slow_fall) = (
-                self.auto_fast_coef,
-                self.auto_charge_coef,
-                self.auto_slow_coef,
-            );
+            let (fast_fall, charge, slow_fall) = (self.auto_fast, self.auto_charge, self.auto_slow);
             let mut slow = self.slow;
             for x in samples.iter_mut() {
                 state = step(state, *x as f64, rise, fast_fall);
@@ -197,21 +196,76 @@ impl GainSmoother {
         }
         self.state = state;
     }
+
+    /// [`Self::process_block`] on two smoothers with the same settings and two blocks of the
+    /// same length (a stereo pair): the two recursions run in one loop, so each one's latency
+    /// hides the other's. Falls back to one at a time otherwise.
+    pub fn process_pair(a: &mut Self, b: &mut Self, xa: &mut [f32], xb: &mut [f32]) {
+        let same = a.rise == b.rise
+            && a.fall == b.fall
+            && a.auto_release == b.auto_release
+            && xa.len() == xb.len();
+        if !(same && !a.auto_release && a.plain(xa) && b.plain(xb)) {
+            a.process_block(xa);
+            b.process_block(xb);
+            return;
+        }
+        let (rise, fall) = (a.rise, a.fall);
+        let (mut sa, mut sb) = (a.state, b.state);
+        for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
+            sa = step(sa, *x as f64, rise, fall);
+            sb = step(sb, *y as f64, rise, fall);
+            (*x, *y) = (sa as f32, sb as f32);
+        }
+        (a.state, b.state) = (sa, sb);
+    }
+
+    /// Whether `targets` can take the branch-free path: no release-mode crossfade running and
+    /// every target finite.
+    fn plain(&self, targets: &[f32]) -> bool {
+        // A fold rather than `all`: no early exit, so it vectorises.
+        self.mode_fade_left == 0 && targets.iter().fold(true, |ok, x| ok & x.is_finite())
+    }
 }
 
-/// One branching one-pole step from `state` towards a finite `target`: `rise` while the target
-/// is above the state, `fall` otherwise, snapped onto the target within [`SNAP_DB`].
-#[inline(always)]
-fn step(state: f64, target: f64, rise: f64, fall: f64) -> f64 {
-    let coef = if target > state { rise } else { fall };
-    snap(target + coef * (state - target), target)
+/// One pole of the smoother: its coefficient `a` (`y ← a·y + (1 − a)·x`), `1 − a`, and the
+/// distance from the target below which one step lands within [`SNAP_DB`] of it
+/// (`SNAP_DB / a`), all fixed when the time is set so none is computed on the recursion.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Pole {
+    a: f64,
+    one_minus_a: f64,
+    snap_distance: f64,
 }
 
-/// `y`, or `target` when within [`SNAP_DB`] of it (or when `y` is not finite).
+impl Pole {
+    fn new(time_ms: f32, sample_rate: f64) -> Self {
+        let a = one_pole_coef_f64(time_ms as f64, sample_rate);
+        Self {
+            a,
+            one_minus_a: 1.0 - a,
+            snap_distance: if a > 0.0 { SNAP_DB / a } else { f64::INFINITY },
+        }
+    }
+}
+
+/// One branching one-pole step from `state` towards a finite `target`: the `rise` pole while
+/// the target is above the state, `fall` otherwise, landing on the target when the step ends
+/// within [`SNAP_DB`] of it. Every candidate is computed from `state` in parallel and chosen by
+/// selects: the recursion's critical path is one multiply-add and two selects.
 #[inline(always)]
-fn snap(y: f64, target: f64) -> f64 {
-    if (y - target).abs() <= SNAP_DB || !y.is_finite() {
-        sanitize_f64(target)
+fn step(state: f64, target: f64, rise: Pole, fall: Pole) -> f64 {
+    let up = target > state;
+    let towards_rise = rise.a * state + rise.one_minus_a * target;
+    let towards_fall = fall.a * state + fall.one_minus_a * target;
+    let y = if up { towards_rise } else { towards_fall };
+    let snap_distance = if up {
+        rise.snap_distance
+    } else {
+        fall.snap_distance
+    };
+    if (state - target).abs() <= snap_distance {
+        target
     } else {
         y
     }

@@ -156,6 +156,8 @@ pub struct Compressor {
     /// Input-level meter envelope (linear amplitude).
     level_meter: f32,
     level_meter_coef: f32,
+    /// `level_meter_coef` to the power [`SUB`]: the meter's fall over a whole sub-block.
+    level_meter_decay: f32,
     /// True from `new`/`prepare`/`reset` until the first `process`: settings then apply without
     /// a glide (there is no audio to click yet), so `reset` reproduces a fresh instance.
     fresh: bool,
@@ -175,6 +177,7 @@ impl Compressor {
             mix: Smoother::new(1.0),
             level_meter: 0.0,
             level_meter_coef: 0.0,
+            level_meter_decay: 0.0,
             fresh: true,
         };
         c.prepare(sample_rate, max_block);
@@ -192,6 +195,7 @@ impl Compressor {
         self.makeup_db.set_time(PARAM_SMOOTHING_MS, sample_rate);
         self.mix.set_time(PARAM_SMOOTHING_MS, sample_rate);
         self.level_meter_coef = one_pole_coef(LEVEL_METER_RELEASE_MS, sample_rate);
+        self.level_meter_decay = self.level_meter_coef.powi(SUB as i32);
         let params = self.params;
         self.apply_params(&params);
         self.reset();
@@ -373,13 +377,16 @@ impl Compressor {
                 *l = l.max(x);
             }
         }
-        // Meter envelope for the transfer-curve dot: instant rise, one-pole fall.
-        let coef = self.level_meter_coef;
-        let mut meter = self.level_meter;
-        for &x in &loudest[..m] {
-            meter = x + coef * (meter - x).max(0.0);
-        }
-        self.level_meter = meter;
+        // Meter envelope for the transfer-curve dot: the sub-block's peak, or the envelope
+        // decayed over the sub-block if higher (a display value: per sub-block is enough, and
+        // keeps a one-sample recursion off the audio path).
+        let peak = loudest[..m].iter().copied().fold(0.0f32, f32::max);
+        let decay = if m == SUB {
+            self.level_meter_decay
+        } else {
+            self.level_meter_coef.powi(m as i32)
+        };
+        self.level_meter = peak.max(self.level_meter * decay);
         // Gain computer: levels → reduction targets, in place. Below the knee the curve gives 0.
         let curve = self.curve;
         let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
@@ -415,11 +422,7 @@ impl Compressor {
             }
         }
         // Ballistics: targets → smoothed reduction, in place.
-        for c in 0..nch {
-            self.core.channels[c]
-                .smoother
-                .process_block(&mut self.core.block[c][..m]);
-        }
+        self.core.smooth_block(m, nch);
         self.core.meter_block(m, nch);
         // The gain: x · (dry + mix · 10^((make-up − GR)/20)).
         for c in 0..nch {

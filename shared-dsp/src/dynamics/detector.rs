@@ -29,8 +29,8 @@ pub enum DetectorMode {
     Rms,
 }
 
-/// Mean square below which the RMS state is flushed to zero (about -300 dB: far below any
-/// threshold, and keeps the state out of the subnormal range).
+/// Mean square subtracted from the RMS state every step (about -300 dB: far below any
+/// threshold); silence then decays to exactly 0 and never turns subnormal.
 const MIN_POWER: f64 = 1e-30;
 
 /// A per-channel level detector. `process_sample` is audio-thread safe; setters never allocate.
@@ -105,35 +105,25 @@ impl LevelDetector {
     /// when the level is near enough to a threshold to matter.
     #[inline]
     pub fn process_sample_linear(&mut self, x: f32) -> f32 {
-        let x = finite_or_silence(x);
+        let a = rectified(x);
         match self.mode {
             DetectorMode::Peak => {
-                self.state = peak_step(self.state, x.abs(), self.peak_release_coef);
+                self.state = peak_step(self.state, a, self.peak_release_coef);
                 self.state
             }
             DetectorMode::Rms => {
-                self.power = rms_step(self.power, x, self.rms_coef);
+                self.power = rms_step(self.power, a, self.rms_coef);
                 rms_level(self.power)
             }
         }
     }
 
     /// [`Self::process_sample_linear`] over a block, in place: key samples in, linear levels
-    /// out, the same values sample for sample. The recursions run one sample at a time without
-    /// branches; the rest (rectifying, the square root) runs on whole vectors.
+    /// out, the same values sample for sample. The recursion runs one sample at a time without
+    /// branches; the rest (rectifying, flushing) runs on whole vectors.
     pub fn process_block_linear(&mut self, samples: &mut [f32]) {
-        for x in samples.iter_mut() {
-            *x = finite_or_silence(*x).abs();
-        }
+        rectify(samples);
         match self.mode {
-            DetectorMode::Peak if self.peak_release_coef == 0.0 => {
-                for x in samples.iter_mut() {
-                    *x = sanitize(*x);
-                }
-                if let Some(&last) = samples.last() {
-                    self.state = last;
-                }
-            }
             DetectorMode::Peak => {
                 let (mut s, coef) = (self.state, self.peak_release_coef);
                 for x in samples.iter_mut() {
@@ -146,10 +136,48 @@ impl LevelDetector {
                 let (mut p, coef) = (self.power, self.rms_coef);
                 for x in samples.iter_mut() {
                     p = rms_step(p, *x, coef);
-                    // Off the recursion's critical path: overlaps the next steps.
                     *x = rms_level(p);
                 }
                 self.power = p;
+            }
+        }
+    }
+
+    /// [`Self::process_block_linear`] on two detectors with the same settings and two blocks
+    /// of the same length (a stereo key): the two recursions run in one loop, so each one's
+    /// latency hides the other's. Falls back to one at a time otherwise.
+    pub fn process_pair_linear(a: &mut Self, b: &mut Self, xa: &mut [f32], xb: &mut [f32]) {
+        let same = a.mode == b.mode
+            && a.rms_coef == b.rms_coef
+            && a.peak_release_coef == b.peak_release_coef
+            && xa.len() == xb.len();
+        if !same {
+            a.process_block_linear(xa);
+            b.process_block_linear(xb);
+            return;
+        }
+        rectify(xa);
+        rectify(xb);
+        match a.mode {
+            DetectorMode::Peak => {
+                let coef = a.peak_release_coef;
+                let (mut sa, mut sb) = (a.state, b.state);
+                for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
+                    sa = peak_step(sa, *x, coef);
+                    sb = peak_step(sb, *y, coef);
+                    (*x, *y) = (sa, sb);
+                }
+                (a.state, b.state) = (sa, sb);
+            }
+            DetectorMode::Rms => {
+                let coef = a.rms_coef;
+                let (mut pa, mut pb) = (a.power, b.power);
+                for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
+                    pa = rms_step(pa, *x, coef);
+                    pb = rms_step(pb, *y, coef);
+                    (*x, *y) = (rms_level(pa), rms_level(pb));
+                }
+                (a.power, b.power) = (pa, pb);
             }
         }
     }
@@ -170,25 +198,40 @@ impl LevelDetector {
     }
 }
 
-/// NaN/inf read as silence: the detector must never be poisoned.
+/// The rectified key: `|x|`, with NaN/inf (the detector must never be poisoned) and subnormals
+/// read as silence.
 #[inline(always)]
-fn finite_or_silence(x: f32) -> f32 {
-    if x.is_finite() { x } else { 0.0 }
+fn rectified(x: f32) -> f32 {
+    sanitize(x.abs())
 }
 
-/// One step of the peak envelope on the rectified key `a`: instant rise, one-pole fall
-/// (`a + coef·max(state − a, 0)` is `a` when `a ≥ state`: no branch on the signal).
+/// [`rectified`] over a block.
+fn rectify(samples: &mut [f32]) {
+    for x in samples.iter_mut() {
+        *x = rectified(*x);
+    }
+}
+
+/// Subtracted from the peak envelope's decay every sample: a falling envelope reaches exactly
+/// `a` (or 0) instead of creeping into the subnormal range, without a compare on the recursion.
+/// Far below any level that matters (-600 dB), and lost in rounding above about -460 dB.
+const PEAK_FLOOR: f32 = 1e-30;
+
+/// One step of the peak envelope on the rectified key `a`: instant rise, one-pole fall,
+/// `max(a, coef·state + (1 − coef)·a)` (the fall towards `a`, or `a` itself when it is higher),
+/// written so only a multiply, an add and a max sit on the recursion.
 #[inline(always)]
 fn peak_step(state: f32, a: f32, coef: f32) -> f32 {
-    sanitize(a + coef * (state - a).max(0.0))
+    (coef * state + ((1.0 - coef) * a - PEAK_FLOOR)).max(a)
 }
 
-/// One step of the mean-square average, flushed to 0 below [`MIN_POWER`].
+/// One step of the mean-square average on the rectified key `a`; [`MIN_POWER`] is subtracted
+/// each step and the result floored at 0, so silence lands on exactly 0 (no compare on the
+/// recursion, no subnormal state).
 #[inline(always)]
-fn rms_step(power: f64, x: f32, coef: f64) -> f64 {
-    let p = (x as f64) * (x as f64);
-    let power = p + coef * (power - p);
-    if power < MIN_POWER { 0.0 } else { power }
+fn rms_step(power: f64, a: f32, coef: f64) -> f64 {
+    let p = (a as f64) * (a as f64);
+    (coef * power + ((1.0 - coef) * p - MIN_POWER)).max(0.0)
 }
 
 /// The sine-calibrated level of a mean square.

@@ -373,11 +373,7 @@ impl Gate {
             (st.held_db, st.hold_left) = (held, left);
         }
         // Ballistics: held targets → smoothed reduction, in place; then the gain.
-        for c in 0..nch {
-            self.core.channels[c]
-                .smoother
-                .process_block(&mut self.core.block[c][..m]);
-        }
+        self.core.smooth_block(m, nch);
         self.core.meter_block(m, nch);
         for c in 0..nch {
             let x = &mut channels[c][start..start + m];

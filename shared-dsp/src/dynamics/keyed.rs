@@ -135,8 +135,29 @@ impl KeyedChannels {
                 }
                 None => buf.copy_from_slice(&channels[c][start..start + m]),
             }
-            self.channels[c].key.process_block(buf);
-            self.levels[c] = buf[m - 1];
+        }
+        if let ([a, b], [ba, bb]) = (&mut self.channels[..nch], &mut self.block[..nch]) {
+            KeyChannel::process_pair(&mut a.key, &mut b.key, &mut ba[..m], &mut bb[..m]);
+        } else {
+            for c in 0..nch {
+                self.channels[c].key.process_block(&mut self.block[c][..m]);
+            }
+        }
+        for c in 0..nch {
+            self.levels[c] = self.block[c][m - 1];
+        }
+    }
+
+    /// The first `nch` channels' ballistics over a sub-block: reduction targets in
+    /// `block[c][..m]` in, smoothed reduction out (a stereo pair interleaved,
+    /// [`GainSmoother::process_pair`]).
+    pub fn smooth_block(&mut self, m: usize, nch: usize) {
+        if let ([a, b], [ba, bb]) = (&mut self.channels[..nch], &mut self.block[..nch]) {
+            GainSmoother::process_pair(&mut a.smoother, &mut b.smoother, &mut ba[..m], &mut bb[..m]);
+        } else {
+            for c in 0..nch {
+                self.channels[c].smoother.process_block(&mut self.block[c][..m]);
+            }
         }
     }
 

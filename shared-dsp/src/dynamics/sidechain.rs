@@ -77,6 +77,17 @@ impl SidechainHighPass {
         self.filter.reset();
     }
 
+    /// Filters a block of key samples in place (NaN/inf read as silence), exactly as
+    /// [`Self::process_sample`] one at a time; nothing to do when off.
+    pub fn process_block(&mut self, samples: &mut [f32]) {
+        if self.on {
+            for x in samples.iter_mut() {
+                let k = if x.is_finite() { *x } else { 0.0 };
+                *x = self.process_sample(k);
+            }
+        }
+    }
+
     /// Filters one key sample.
     #[inline]
     pub fn process_sample(&mut self, x: f32) -> f32 {
@@ -136,13 +147,16 @@ impl KeyChannel {
     /// [`Self::process_sample`] over a block, in place: key samples in, linear levels out, the
     /// same values sample for sample.
     pub fn process_block(&mut self, samples: &mut [f32]) {
-        if self.high_pass.on {
-            for x in samples.iter_mut() {
-                let k = if x.is_finite() { *x } else { 0.0 };
-                *x = self.high_pass.process_sample(k);
-            }
-        }
+        self.high_pass.process_block(samples);
         self.detector.process_block_linear(samples);
+    }
+
+    /// [`Self::process_block`] on two channels (a stereo key), their detectors interleaved
+    /// ([`LevelDetector::process_pair_linear`]).
+    pub fn process_pair(a: &mut Self, b: &mut Self, xa: &mut [f32], xb: &mut [f32]) {
+        a.high_pass.process_block(xa);
+        b.high_pass.process_block(xb);
+        LevelDetector::process_pair_linear(&mut a.detector, &mut b.detector, xa, xb);
     }
 }
 
