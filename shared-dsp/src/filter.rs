@@ -22,6 +22,6 @@ pub mod svf;
 pub use analog::{analog_magnitude_sq, analog_response_db};
 pub use butterworth::{ButterworthFilter, PassKind};
 pub use design::{BandDesign, design_band};
-pub use eq_bank::EqBank;
+pub use eq_bank::{ChainScratch, EqBank};
 pub use params::{BandParams, BandType, Placement};
 pub use svf::{SvfCoefs, SvfSection};

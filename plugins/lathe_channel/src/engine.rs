@@ -28,7 +28,7 @@ use shared_dsp::bypass::Bypass;
 use shared_dsp::dynamics::{
     Compressor, CompressorParams, CompressorPoint, Gate, GateParams, GatePoint,
 };
-use shared_dsp::filter::{BandParams, EqBank};
+use shared_dsp::filter::{BandParams, ChainScratch, EqBank};
 use shared_dsp::gain::{DEFAULT_SMOOTHING_MS, GainStage};
 use shared_dsp::stereo::{PanLaw, Panner, StereoWidth};
 use shared_dsp::util::{LinearRamp, Smoother, db_to_gain};
@@ -272,6 +272,19 @@ impl PassFilter {
         self.switch.jump();
     }
 
+    /// Off (costs nothing, passes the signal), or fully on with no switch or slope crossfade
+    /// running: its bank is then all there is to it, and can join a chain
+    /// ([`EqBank::process_chain`]). `None` while fading.
+    fn steady(&mut self) -> Option<Option<&mut EqBank>> {
+        if !self.switch.is_active() {
+            Some(None)
+        } else if self.switch.mix.is_ramping() || self.xfade.is_ramping() {
+            None
+        } else {
+            Some(Some(&mut self.banks[self.cur]))
+        }
+    }
+
     fn process(&mut self, ch: &mut [&mut [f32]]) {
         if !self.switch.is_active() {
             return;
@@ -389,6 +402,8 @@ struct Strip {
     output: GainStage,
     /// A section's input while it crossfades on/off.
     dry: Vec<Vec<f32>>,
+    /// Stages of the filters' (and EQ's) fused cascade run.
+    chain_scratch: ChainScratch,
     gate_gr_db: f32,
     comp_gr_db: f32,
 }
@@ -449,6 +464,8 @@ impl ChannelEngine {
             panner: Panner::new(sample_rate),
             output: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
             dry: vec![vec![0.0; max_block]; num_channels],
+            // High- and low-pass of up to 4 sections each, 4 EQ bands of up to 4 each.
+            chain_scratch: ChainScratch::new(4 + 4 + 4 * EQ_BANDS),
             gate_gr_db: 0.0,
             comp_gr_db: 0.0,
         };
@@ -711,8 +728,28 @@ impl Strip {
                 }
             }
         }
-        self.high_pass.process(ch);
-        self.low_pass.process(ch);
+        // The filters, and the EQ when it comes next (no gate between, no order change under
+        // way), as one chain: steady, they run as one fused cascade.
+        let eq_next = self.order.left == 0
+            && match self.order.active {
+                Order::EqDynamics => true,
+                Order::GateEqComp => !self.gate_switch.is_active(),
+                Order::DynamicsEq => false,
+            };
+        let mut eq_done = false;
+        if let ([l, r], Some(hp), Some(lp)) =
+            (&mut *ch, self.high_pass.steady(), self.low_pass.steady())
+        {
+            let mut chain: [Option<&mut EqBank>; 3] = [hp, lp, None];
+            if eq_next {
+                chain[2] = Some(&mut self.eq);
+                eq_done = true;
+            }
+            EqBank::process_chain(&mut chain, l, r, &mut self.chain_scratch);
+        } else {
+            self.high_pass.process(ch);
+            self.low_pass.process(ch);
+        }
         // The reorderable part, in pieces cut where an order-change dip reaches silence.
         let n = ch.first().map_or(0, |c| c.len());
         let mut start = 0;
@@ -739,7 +776,9 @@ impl Strip {
             match self.order.active {
                 Order::GateEqComp => {
                     self.run_gate(piece, key_piece);
-                    self.eq.process(piece);
+                    if !eq_done {
+                        self.eq.process(piece);
+                    }
                     self.run_comp(piece, key_piece);
                 }
                 Order::DynamicsEq => {
@@ -748,7 +787,9 @@ impl Strip {
                     self.eq.process(piece);
                 }
                 Order::EqDynamics => {
-                    self.eq.process(piece);
+                    if !eq_done {
+                        self.eq.process(piece);
+                    }
                     self.run_gate(piece, key_piece);
                     self.run_comp(piece, key_piece);
                 }

@@ -702,49 +702,95 @@ impl EqBank {
     /// A steady bank: the active sections, in order, through the fused cascade (its SIMD
     /// kernel, or its scalar reference when `scalar`).
     fn run_steady(&mut self, left: &mut [f32], right: &mut [f32], mono: bool, scalar: bool) {
-        self.stages.clear();
+        let mut stages = std::mem::take(&mut self.stages);
+        stages.clear();
         let mut count = 0;
+        self.push_stages(&mut stages, &mut count, mono);
+        run_cascade(&mut stages, count, left, right, scalar);
+        count = 0;
+        self.pull_stages(&stages, &mut count, mono);
+        self.stages = stages;
+    }
+
+    /// Appends this bank's active sections (states flushed) to a cascade's stages; `count`
+    /// counts sections across banks.
+    fn push_stages(&mut self, stages: &mut Vec<Stage>, count: &mut usize, mono: bool) {
         for b in &mut self.bands {
             if b.mode(mono) != Mode::Simple {
                 continue;
             }
             for s in &mut b.sections[..b.len] {
                 s.sanitize();
-                if count % 2 == 0 {
-                    self.stages.push(Stage::default());
+                if *count % 2 == 0 {
+                    stages.push(Stage::default());
                 }
-                self.stages[count / 2].set(count % 2, &s.coefs(), s.ic1, s.ic2);
-                count += 1;
+                stages[*count / 2].set(*count % 2, &s.coefs(), s.ic1, s.ic2);
+                *count += 1;
             }
         }
-        if count % 2 == 1 {
-            self.stages[count / 2].set(1, &SectionCoefs::WIRE, [0.0; 2], [0.0; 2]);
-        }
-        const CHUNK: usize = 256;
-        let mut buf = [[0.0f64; 2]; CHUNK];
-        for (lc, rc) in left.chunks_mut(CHUNK).zip(right.chunks_mut(CHUNK)) {
-            let n = lc.len();
-            for j in 0..n {
-                buf[j] = [lc[j] as f64, rc[j] as f64];
-            }
-            if scalar {
-                cascade::run_scalar(&mut self.stages, &mut buf[..n]);
-            } else {
-                cascade::run_simd(&mut self.stages, &mut buf[..n]);
-            }
-            for j in 0..n {
-                lc[j] = to_output(buf[j][0]);
-                rc[j] = to_output(buf[j][1]);
-            }
-        }
-        let mut count = 0;
+    }
+
+    /// Takes this bank's section states back from a cascade run ([`Self::push_stages`]).
+    fn pull_stages(&mut self, stages: &[Stage], count: &mut usize, mono: bool) {
         for b in &mut self.bands {
             if b.mode(mono) != Mode::Simple {
                 continue;
             }
             for s in &mut b.sections[..b.len] {
-                (s.ic1, s.ic2) = self.stages[count / 2].state(count % 2);
-                count += 1;
+                (s.ic1, s.ic2) = stages[*count / 2].state(*count % 2);
+                *count += 1;
+            }
+        }
+    }
+
+    /// Sections a steady stereo run of this bank sends through the cascade.
+    fn active_sections(&self) -> usize {
+        self.bands
+            .iter()
+            .filter(|b| b.mode(false) == Mode::Simple)
+            .map(|b| b.len)
+            .sum()
+    }
+
+    /// Runs `banks` one after another on a stereo block, in place (`None` slots are skipped,
+    /// so a caller can leave out a section that is off). When every one of them is
+    /// steady (nothing glides, fades or ramps) and uses the fused cascade, all their sections go
+    /// through one cascade run: a longer pipeline keeps more sections busy per step, and the
+    /// block is converted to `f64` and back once instead of once per bank (so the result
+    /// differs from bank-by-bank processing only by that skipped rounding). Otherwise each bank
+    /// processes the block in turn. Never allocates: `scratch` holds the stages.
+    pub fn process_chain(
+        banks: &mut [Option<&mut EqBank>],
+        left: &mut [f32],
+        right: &mut [f32],
+        scratch: &mut ChainScratch,
+    ) {
+        let n = left.len().min(right.len());
+        let (left, right) = (&mut left[..n], &mut right[..n]);
+        let sections: usize = banks.iter().flatten().map(|b| b.active_sections()).sum();
+        let chainable = banks.iter().flatten().all(|b| b.fused && b.steady(false))
+            && sections.div_ceil(2) <= scratch.stages.capacity();
+        if !chainable {
+            for b in banks.iter_mut().flatten() {
+                b.process_stereo(left, right);
+            }
+            return;
+        }
+        let stages = &mut scratch.stages;
+        stages.clear();
+        let mut count = 0;
+        for b in banks.iter_mut().flatten() {
+            b.push_stages(stages, &mut count, false);
+        }
+        run_cascade(stages, count, left, right, false);
+        count = 0;
+        for b in banks.iter_mut().flatten() {
+            b.pull_stages(stages, &mut count, false);
+            b.phase = (b.phase + n) % b.sub_block;
+            for band in &mut b.bands {
+                for s in &mut band.sections[..band.len] {
+                    s.sanitize_non_finite();
+                }
             }
         }
     }
@@ -928,13 +974,60 @@ impl EqBank {
 /// becomes ±`f32::MAX`, and anything that would be subnormal in `f32` becomes 0.
 #[inline(always)]
 fn to_output(x: f64) -> f32 {
+    // Selects, not branches: the conversion loops vectorise.
     let a = x.abs();
-    if a >= 1.0e-37 && a <= f32::MAX as f64 {
-        x as f32
-    } else if a > f32::MAX as f64 && a.is_finite() {
-        f32::MAX.copysign(x as f32)
+    let clamped = x.clamp(-(f32::MAX as f64), f32::MAX as f64) as f32;
+    if a >= 1.0e-37 && a <= f64::MAX {
+        clamped
     } else {
         0.0
+    }
+}
+
+/// Room for the stages of a [`EqBank::process_chain`] run (allocated once, up front).
+#[derive(Clone, Debug)]
+pub struct ChainScratch {
+    stages: Vec<Stage>,
+}
+
+impl ChainScratch {
+    /// Room for a chain of up to `max_sections` active second-order sections. Allocates.
+    pub fn new(max_sections: usize) -> Self {
+        Self {
+            stages: Vec::with_capacity(max_sections.div_ceil(2)),
+        }
+    }
+}
+
+/// `count` sections, gathered in `stages` (an odd count gets a wire as its last half), over a
+/// stereo block through the fused cascade, in `f64` chunks.
+fn run_cascade(
+    stages: &mut [Stage],
+    count: usize,
+    left: &mut [f32],
+    right: &mut [f32],
+    scalar: bool,
+) {
+    if count % 2 == 1 {
+        stages[count / 2].set(1, &SectionCoefs::WIRE, [0.0; 2], [0.0; 2]);
+    }
+    let stages = &mut stages[..count.div_ceil(2)];
+    const CHUNK: usize = 256;
+    let mut buf = [[0.0f64; 2]; CHUNK];
+    for (lc, rc) in left.chunks_mut(CHUNK).zip(right.chunks_mut(CHUNK)) {
+        let n = lc.len();
+        for (b, (&l, &r)) in buf.iter_mut().zip(lc.iter().zip(rc.iter())) {
+            *b = [l as f64, r as f64];
+        }
+        if scalar {
+            cascade::run_scalar(stages, &mut buf[..n]);
+        } else {
+            cascade::run_simd(stages, &mut buf[..n]);
+        }
+        for (b, (l, r)) in buf.iter().zip(lc.iter_mut().zip(rc.iter_mut())) {
+            *l = to_output(b[0]);
+            *r = to_output(b[1]);
+        }
     }
 }
 
