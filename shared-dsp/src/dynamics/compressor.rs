@@ -33,7 +33,7 @@
 use super::detector::DetectorMode;
 use super::gain_computer::CompressorCurve;
 pub use super::keyed::MAX_LOOKAHEAD_MS;
-use super::keyed::{KeyedChannels, SUB};
+use super::keyed::{KeyedChannels, SUB, wide};
 use crate::util::{Smoother, approx, gain_to_db, one_pole_coef, sanitize};
 
 /// Reference level of the auto make-up, in dBFS (sine peak, as the detector reads it).
@@ -303,7 +303,7 @@ impl Compressor {
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SUB);
-            self.process_sub(channels, key, start, m, nch, None);
+            wide(|| self.process_sub(channels, key, start, m, nch, None));
             start += m;
         }
     }
@@ -328,7 +328,7 @@ impl Compressor {
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SUB);
-            self.process_sub(channels, key, start, m, nch, Some(&mut *curve_at));
+            wide(|| self.process_sub(channels, key, start, m, nch, Some(&mut *curve_at)));
             start += m;
         }
     }
@@ -336,6 +336,7 @@ impl Compressor {
     /// One sub-block of [`Self::process`]: frames `start .. start + m`, `m` ≤ [`SUB`].
     // Sub-block stages over several channels' buffers: indices are the clear form here.
     #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
     fn process_sub(
         &mut self,
         channels: &mut [&mut [f32]],

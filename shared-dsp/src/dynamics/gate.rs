@@ -26,7 +26,7 @@
 
 use super::detector::DetectorMode;
 use super::gain_computer::ExpanderCurve;
-use super::keyed::{KeyedChannels, SUB};
+use super::keyed::{KeyedChannels, SUB, wide};
 use crate::util::{approx, db_to_gain, gain_to_db, ms_to_samples, sanitize};
 
 /// Release time constant of the gate's peak detector, in ms.
@@ -231,7 +231,7 @@ impl Gate {
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SUB);
-            self.process_sub(channels, key, start, m, nch, None);
+            wide(|| self.process_sub(channels, key, start, m, nch, None));
             start += m;
         }
     }
@@ -254,7 +254,7 @@ impl Gate {
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SUB);
-            self.process_sub(channels, key, start, m, nch, Some(&mut *curve_at));
+            wide(|| self.process_sub(channels, key, start, m, nch, Some(&mut *curve_at)));
             start += m;
         }
     }
@@ -262,6 +262,7 @@ impl Gate {
     /// One sub-block of [`Self::process`]: frames `start .. start + m`, `m` ≤ [`SUB`].
     // Sub-block stages over several channels' buffers: indices are the clear form here.
     #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
     fn process_sub(
         &mut self,
         channels: &mut [&mut [f32]],
