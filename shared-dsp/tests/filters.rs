@@ -7,7 +7,8 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use realfft::RealFftPlanner;
 use shared_dsp::filter::{
-    BandParams, BandType, ButterworthFilter, EqBank, PassKind, Placement, analog_response_db,
+    BandParams, BandType, ButterworthFilter, ChainScratch, EqBank, PassKind, Placement,
+    analog_response_db,
 };
 
 #[global_allocator]
@@ -626,4 +627,61 @@ fn bank_response_is_sum_of_bands() {
         let analog: f64 = (0..8).map(|i| bank.band_analog_response_db(i, f)).sum();
         assert!((bank.analog_response_db(f) - analog).abs() < 1e-9);
     }
+}
+
+/// Three banks chained through `EqBank::process_chain` (one fused cascade while all are steady)
+/// give what processing them one after another gives, up to the `f32` rounding the chain skips
+/// between banks, and fall back to bank-by-bank processing while one of them glides.
+#[test]
+fn chained_banks_match_bank_by_bank() {
+    let fs = 48_000.0;
+    let make = || {
+        let mut hp = one_band(BandParams::high_pass(60.0, 4), fs);
+        let lp = one_band(BandParams::low_pass(14_000.0, 8), fs);
+        let mut eq = EqBank::new(3);
+        eq.prepare(fs, 512);
+        eq.set_band(0, BandParams::low_shelf(120.0, 2.0, 0.707));
+        eq.set_band(1, BandParams::bell(400.0, -3.0, 1.2));
+        eq.set_band(2, BandParams::bell(3000.0, 2.5, 1.0));
+        eq.reset();
+        hp.reset();
+        [hp, lp, eq]
+    };
+    let (mut a, mut b) = (make(), make());
+    let mut scratch = ChainScratch::new(4 + 4 + 3);
+    let (l0, r0) = (noise(48_000, 11, 0.5), noise(48_000, 12, 0.5));
+    let (mut l1, mut r1) = (l0.clone(), r0.clone());
+    let (mut l2, mut r2) = (l0.clone(), r0.clone());
+    for (k, ((cl1, cr1), (cl2, cr2))) in l1
+        .chunks_mut(512)
+        .zip(r1.chunks_mut(512))
+        .zip(l2.chunks_mut(512).zip(r2.chunks_mut(512)))
+        .enumerate()
+    {
+        if k == 40 {
+            // A glide in the middle bank: the chain must fall back, then resume.
+            a[1].set_band(0, BandParams::low_pass(9_000.0, 8));
+            b[1].set_band(0, BandParams::low_pass(9_000.0, 8));
+        }
+        let [x, y, z] = &mut a;
+        EqBank::process_chain(
+            &mut [Some(x), None, Some(y), Some(z)],
+            cl1,
+            cr1,
+            &mut scratch,
+        );
+        for bank in &mut b {
+            bank.process_stereo(cl2, cr2);
+        }
+    }
+    let peak = l2.iter().chain(&r2).fold(0.0f32, |m, x| m.max(x.abs()));
+    let worst = l1
+        .iter()
+        .zip(&l2)
+        .chain(r1.iter().zip(&r2))
+        .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
+    assert!(peak > 0.1, "{peak}");
+    assert!(worst < 1e-6 * peak, "worst {worst} of {peak}");
+    // Not a wire: the chain filtered.
+    assert!(l1.iter().zip(&l0).any(|(x, y)| (x - y).abs() > 0.01));
 }

@@ -29,6 +29,7 @@
 //! pumping). In between the release is a blend: fast at first, then slow from the level the slow
 //! state had reached.
 
+use super::keyed::{PairStep, run_pair};
 use crate::util::one_pole_coef_f64;
 
 /// Fast release of the auto-release mode, in ms.
@@ -201,23 +202,36 @@ impl GainSmoother {
     /// same length (a stereo pair): the two recursions run in one loop, so each one's latency
     /// hides the other's. Falls back to one at a time otherwise.
     pub fn process_pair(a: &mut Self, b: &mut Self, xa: &mut [f32], xb: &mut [f32]) {
-        let same = a.rise == b.rise
-            && a.fall == b.fall
-            && a.auto_release == b.auto_release
-            && xa.len() == xb.len();
-        if !(same && !a.auto_release && a.plain(xa) && b.plain(xb)) {
-            a.process_block(xa);
-            b.process_block(xb);
-            return;
+        match Self::pair(a, b, xa, xb) {
+            Some(mut run) => {
+                run_pair(&mut run, xa, xb);
+                Self::store_pair(a, b, &run);
+            }
+            None => {
+                a.process_block(xa);
+                b.process_block(xb);
+            }
         }
-        let (rise, fall) = (a.rise, a.fall);
-        let (mut sa, mut sb) = (a.state, b.state);
-        for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
-            sa = step(sa, *x as f64, rise, fall);
-            sb = step(sb, *y as f64, rise, fall);
-            (*x, *y) = (sa as f32, sb as f32);
-        }
-        (a.state, b.state) = (sa, sb);
+    }
+
+    /// Two smoothers' recursions as one stepper for the targets `xa`, `xb`: when their settings
+    /// are the same, neither is in auto-release or a release-mode crossfade, and every target
+    /// is finite.
+    pub(crate) fn pair(a: &Self, b: &Self, xa: &[f32], xb: &[f32]) -> Option<SmootherPair> {
+        let same = a.rise == b.rise && a.fall == b.fall && xa.len() == xb.len();
+        (same && !a.auto_release && !b.auto_release && a.plain(xa) && b.plain(xb)).then_some(
+            SmootherPair {
+                rise: a.rise,
+                fall: a.fall,
+                a: a.state,
+                b: b.state,
+            },
+        )
+    }
+
+    /// Stores the states a [`Self::pair`] stepper ended with.
+    pub(crate) fn store_pair(a: &mut Self, b: &mut Self, run: &SmootherPair) {
+        (a.state, b.state) = (run.a, run.b);
     }
 
     /// Whether `targets` can take the branch-free path: no release-mode crossfade running and
@@ -225,6 +239,24 @@ impl GainSmoother {
     fn plain(&self, targets: &[f32]) -> bool {
         // A fold rather than `all`: no early exit, so it vectorises.
         self.mode_fade_left == 0 && targets.iter().fold(true, |ok, x| ok & x.is_finite())
+    }
+}
+
+/// A stereo pair of smoothers (no auto-release), one frame at a time, for loops that interleave
+/// it with other work ([`super::keyed`]).
+pub(crate) struct SmootherPair {
+    rise: Pole,
+    fall: Pole,
+    a: f64,
+    b: f64,
+}
+
+impl PairStep for SmootherPair {
+    #[inline(always)]
+    fn step(&mut self, a: f32, b: f32) -> (f32, f32) {
+        self.a = step(self.a, a as f64, self.rise, self.fall);
+        self.b = step(self.b, b as f64, self.rise, self.fall);
+        (self.a as f32, self.b as f32)
     }
 }
 

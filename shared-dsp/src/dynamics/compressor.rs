@@ -300,10 +300,14 @@ impl Compressor {
         self.fresh = false;
         let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
         let key = key.filter(|k| !k.is_empty());
+        if n == 0 {
+            return;
+        }
+        self.core.begin(channels, key, n, nch);
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SUB);
-            wide(|| self.process_sub(channels, key, start, m, nch, None));
+            wide(|| self.process_sub(channels, key, (start, m, n), nch, None));
             start += m;
         }
     }
@@ -325,15 +329,20 @@ impl Compressor {
         self.fresh = false;
         let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
         let key = key.filter(|k| !k.is_empty());
+        if n == 0 {
+            return;
+        }
+        self.core.begin(channels, key, n, nch);
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SUB);
-            wide(|| self.process_sub(channels, key, start, m, nch, Some(&mut *curve_at)));
+            wide(|| self.process_sub(channels, key, (start, m, n), nch, Some(&mut *curve_at)));
             start += m;
         }
     }
 
-    /// One sub-block of [`Self::process`]: frames `start .. start + m`, `m` ≤ [`SUB`].
+    /// One sub-block of [`Self::process`]: frames `start .. start + m` (`m` ≤ [`SUB`]) of `n`,
+    /// whose key levels are already in the core's `block`.
     // Sub-block stages over several channels' buffers: indices are the clear form here.
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
@@ -341,8 +350,7 @@ impl Compressor {
         &mut self,
         channels: &mut [&mut [f32]],
         key: Option<&[&[f32]]>,
-        start: usize,
-        m: usize,
+        (start, m, n): (usize, usize, usize),
         nch: usize,
         curve_at: Option<&mut dyn FnMut() -> CompressorPoint>,
     ) {
@@ -368,7 +376,6 @@ impl Compressor {
                 mix[k] = self.mix.next();
             }
         }
-        self.core.detect_block(channels, key, start, m, nch);
         let block = &mut self.core.block;
         // The loudest channel's level, frame by frame.
         let mut loudest = [0.0f32; SUB];
@@ -423,7 +430,8 @@ impl Compressor {
             }
         }
         // Ballistics: targets → smoothed reduction, in place.
-        self.core.smooth_block(m, nch);
+        self.core
+            .smooth_and_detect_next(channels, key, (start, m, n), nch);
         self.core.meter_block(m, nch);
         // The gain: x · (dry + mix · 10^((make-up − GR)/20)).
         for c in 0..nch {
@@ -440,6 +448,7 @@ impl Compressor {
                 x[k] = sanitize(x[k] * ((1.0 - mix[k]) + mix[k] * wet));
             }
         }
+        self.core.advance();
     }
 
     /// Gain reduction now (end of the last block), in dB ≥ 0, the most of any channel.

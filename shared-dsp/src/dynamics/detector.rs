@@ -17,6 +17,7 @@
 //! Robustness: a NaN/inf key sample is read as silence, and the states are flushed of subnormals,
 //! so a bad input never poisons the detector.
 
+use super::keyed::PairStep;
 use crate::util::{one_pole_coef, one_pole_coef_f64, sanitize};
 
 /// How a detector measures level.
@@ -123,6 +124,12 @@ impl LevelDetector {
     /// branches; the rest (rectifying, flushing) runs on whole vectors.
     pub fn process_block_linear(&mut self, samples: &mut [f32]) {
         rectify(samples);
+        self.run_rectified(samples);
+    }
+
+    /// The recursion alone of [`Self::process_block_linear`], on a block already through
+    /// [`rectify`].
+    pub(crate) fn run_rectified(&mut self, samples: &mut [f32]) {
         match self.mode {
             DetectorMode::Peak => {
                 let (mut s, coef) = (self.state, self.peak_release_coef);
@@ -143,42 +150,33 @@ impl LevelDetector {
         }
     }
 
-    /// [`Self::process_block_linear`] on two detectors with the same settings and two blocks
-    /// of the same length (a stereo key): the two recursions run in one loop, so each one's
-    /// latency hides the other's. Falls back to one at a time otherwise.
-    pub fn process_pair_linear(a: &mut Self, b: &mut Self, xa: &mut [f32], xb: &mut [f32]) {
-        let same = a.mode == b.mode
-            && a.rms_coef == b.rms_coef
-            && a.peak_release_coef == b.peak_release_coef
-            && xa.len() == xb.len();
-        if !same {
-            a.process_block_linear(xa);
-            b.process_block_linear(xb);
-            return;
+    /// Two detectors' recursions as one stepper, when their settings are the same.
+    pub(crate) fn pair(a: &Self, b: &Self) -> Option<DetectorPair> {
+        if a.mode != b.mode {
+            return None;
         }
-        rectify(xa);
-        rectify(xb);
         match a.mode {
-            DetectorMode::Peak => {
-                let coef = a.peak_release_coef;
-                let (mut sa, mut sb) = (a.state, b.state);
-                for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
-                    sa = peak_step(sa, *x, coef);
-                    sb = peak_step(sb, *y, coef);
-                    (*x, *y) = (sa, sb);
-                }
-                (a.state, b.state) = (sa, sb);
+            DetectorMode::Peak if a.peak_release_coef == b.peak_release_coef => {
+                Some(DetectorPair::Peak(PeakPair {
+                    coef: a.peak_release_coef,
+                    a: a.state,
+                    b: b.state,
+                }))
             }
-            DetectorMode::Rms => {
-                let coef = a.rms_coef;
-                let (mut pa, mut pb) = (a.power, b.power);
-                for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
-                    pa = rms_step(pa, *x, coef);
-                    pb = rms_step(pb, *y, coef);
-                    (*x, *y) = (rms_level(pa), rms_level(pb));
-                }
-                (a.power, b.power) = (pa, pb);
-            }
+            DetectorMode::Rms if a.rms_coef == b.rms_coef => Some(DetectorPair::Rms(RmsPair {
+                coef: a.rms_coef,
+                a: a.power,
+                b: b.power,
+            })),
+            _ => None,
+        }
+    }
+
+    /// Stores the states a [`Self::pair`] stepper ended with.
+    pub(crate) fn store_pair(a: &mut Self, b: &mut Self, pair: &DetectorPair) {
+        match pair {
+            DetectorPair::Peak(run) => (a.state, b.state) = (run.a, run.b),
+            DetectorPair::Rms(run) => (a.power, b.power) = (run.a, run.b),
         }
     }
 
@@ -205,8 +203,8 @@ fn rectified(x: f32) -> f32 {
     sanitize(x.abs())
 }
 
-/// [`rectified`] over a block.
-fn rectify(samples: &mut [f32]) {
+/// [`rectified`] over a block: a detector's input before [`LevelDetector::run_rectified`].
+pub(crate) fn rectify(samples: &mut [f32]) {
     for x in samples.iter_mut() {
         *x = rectified(*x);
     }
@@ -238,6 +236,45 @@ fn rms_step(power: f64, a: f32, coef: f64) -> f64 {
 #[inline(always)]
 fn rms_level(power: f64) -> f32 {
     (2.0 * power).sqrt() as f32
+}
+
+/// A stereo detector's recursion, one frame at a time, for loops that interleave it with other
+/// work ([`super::keyed`]).
+pub(crate) enum DetectorPair {
+    Peak(PeakPair),
+    Rms(RmsPair),
+}
+
+/// Two peak envelopes with one release.
+pub(crate) struct PeakPair {
+    coef: f32,
+    a: f32,
+    b: f32,
+}
+
+impl PairStep for PeakPair {
+    #[inline(always)]
+    fn step(&mut self, a: f32, b: f32) -> (f32, f32) {
+        self.a = peak_step(self.a, a, self.coef);
+        self.b = peak_step(self.b, b, self.coef);
+        (self.a, self.b)
+    }
+}
+
+/// Two mean-square averages with one window.
+pub(crate) struct RmsPair {
+    coef: f64,
+    a: f64,
+    b: f64,
+}
+
+impl PairStep for RmsPair {
+    #[inline(always)]
+    fn step(&mut self, a: f32, b: f32) -> (f32, f32) {
+        self.a = rms_step(self.a, a, self.coef);
+        self.b = rms_step(self.b, b, self.coef);
+        (rms_level(self.a), rms_level(self.b))
+    }
 }
 
 #[cfg(test)]

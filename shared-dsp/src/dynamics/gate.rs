@@ -228,10 +228,14 @@ impl Gate {
         }
         let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
         let key = key.filter(|k| !k.is_empty());
+        if n == 0 {
+            return;
+        }
+        self.core.begin(channels, key, n, nch);
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SUB);
-            wide(|| self.process_sub(channels, key, start, m, nch, None));
+            wide(|| self.process_sub(channels, key, (start, m, n), nch, None));
             start += m;
         }
     }
@@ -251,15 +255,20 @@ impl Gate {
         }
         let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
         let key = key.filter(|k| !k.is_empty());
+        if n == 0 {
+            return;
+        }
+        self.core.begin(channels, key, n, nch);
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SUB);
-            wide(|| self.process_sub(channels, key, start, m, nch, Some(&mut *curve_at)));
+            wide(|| self.process_sub(channels, key, (start, m, n), nch, Some(&mut *curve_at)));
             start += m;
         }
     }
 
-    /// One sub-block of [`Self::process`]: frames `start .. start + m`, `m` ≤ [`SUB`].
+    /// One sub-block of [`Self::process`]: frames `start .. start + m` (`m` ≤ [`SUB`]) of `n`,
+    /// whose key levels are already in the core's `block`.
     // Sub-block stages over several channels' buffers: indices are the clear form here.
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
@@ -267,8 +276,7 @@ impl Gate {
         &mut self,
         channels: &mut [&mut [f32]],
         key: Option<&[&[f32]]>,
-        start: usize,
-        m: usize,
+        (start, m, n): (usize, usize, usize),
         nch: usize,
         curve_at: Option<&mut dyn FnMut() -> GatePoint>,
     ) {
@@ -290,7 +298,6 @@ impl Gate {
                 self.params.range_db,
             );
         }
-        self.core.detect_block(channels, key, start, m, nch);
         let block = &mut self.core.block;
         let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
         let curve = self.curve;
@@ -374,7 +381,8 @@ impl Gate {
             (st.held_db, st.hold_left) = (held, left);
         }
         // Ballistics: held targets → smoothed reduction, in place; then the gain.
-        self.core.smooth_block(m, nch);
+        self.core
+            .smooth_and_detect_next(channels, key, (start, m, n), nch);
         self.core.meter_block(m, nch);
         for c in 0..nch {
             let x = &mut channels[c][start..start + m];
@@ -387,6 +395,7 @@ impl Gate {
                 };
             }
         }
+        self.core.advance();
     }
 
     /// Gain reduction now (end of the last block), in dB ≥ 0, the most of any channel.

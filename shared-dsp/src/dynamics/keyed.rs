@@ -8,7 +8,7 @@
 
 use super::ballistics::GainSmoother;
 use super::delay::LookaheadDelay;
-use super::detector::DetectorMode;
+use super::detector::{DetectorMode, DetectorPair, LevelDetector};
 use super::sidechain::KeyChannel;
 use crate::util::{ms_to_samples, sanitize};
 
@@ -37,6 +37,41 @@ pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// A stereo pair's recursion (a detector's or the ballistics'), one frame at a time: a
+/// stepper the loops below can run alone or interleaved with another.
+pub(crate) trait PairStep {
+    /// Feeds one frame `(left, right)` and returns the two outputs.
+    fn step(&mut self, a: f32, b: f32) -> (f32, f32);
+}
+
+/// Runs `s` over two blocks of the same length in place.
+#[inline(always)]
+pub(crate) fn run_pair(s: &mut impl PairStep, xa: &mut [f32], xb: &mut [f32]) {
+    for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
+        (*x, *y) = s.step(*x, *y);
+    }
+}
+
+/// Runs `s` over `xa`/`xb` and `t` over `ya`/`yb` in one loop (as far as both reach, then each
+/// alone): two independent recursions whose latencies overlap.
+#[inline(always)]
+fn run_fused(
+    s: &mut impl PairStep,
+    xa: &mut [f32],
+    xb: &mut [f32],
+    t: &mut impl PairStep,
+    ya: &mut [f32],
+    yb: &mut [f32],
+) {
+    let both = xa.len().min(ya.len());
+    for k in 0..both {
+        (xa[k], xb[k]) = s.step(xa[k], xb[k]);
+        (ya[k], yb[k]) = t.step(ya[k], yb[k]);
+    }
+    run_pair(s, &mut xa[both..], &mut xb[both..]);
+    run_pair(t, &mut ya[both..], &mut yb[both..]);
+}
+
 /// Longest lookahead any dynamics block offers, in ms.
 pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
 
@@ -59,6 +94,9 @@ pub(crate) struct KeyedChannels {
     /// Per channel, one sub-block of work: the key's levels, then the reduction targets, then
     /// the smoothed reduction.
     pub block: Vec<[f32; SUB]>,
+    /// Per channel, the next sub-block's key levels, detected ahead
+    /// ([`Self::smooth_and_detect_next`]).
+    next: Vec<[f32; SUB]>,
     pub lookahead_samples: usize,
     pub max_gain_reduction_db: f32,
 }
@@ -78,6 +116,7 @@ impl KeyedChannels {
                 .collect(),
             levels: vec![0.0; num_channels],
             block: vec![[0.0; SUB]; num_channels],
+            next: vec![[0.0; SUB]; num_channels],
             lookahead_samples: 0,
             max_gain_reduction_db: 0.0,
         }
@@ -133,10 +172,73 @@ impl KeyedChannels {
         }
     }
 
-    /// Frames `start .. start + m` (`m` ≤ [`SUB`]) of the key through the first `nch` key
-    /// channels: the levels (linear) land in `block[c][..m]`, the last ones in `levels`. `key` as
-    /// in [`Self::detect`].
-    pub fn detect_block(
+    /// Starts a block of `n` frames: detects its first sub-block, so `block` holds that
+    /// sub-block's levels (linear). `key` as in
+    /// [`Compressor::process`](super::compressor::Compressor::process).
+    pub fn begin(&mut self, channels: &[&mut [f32]], key: Option<&[&[f32]]>, n: usize, nch: usize) {
+        let m = n.min(SUB);
+        self.gather(channels, key, 0, m, nch);
+        self.detect_next(m, nch);
+        std::mem::swap(&mut self.block, &mut self.next);
+    }
+
+    /// Ends the sub-block `start .. start + m` of a block of `n` frames whose reduction targets
+    /// are in `block[c][..m]`: smooths them (ballistics) into the reduction, and detects the
+    /// next sub-block's key into `next`, the two recursions interleaved in one loop for a
+    /// stereo pair (neither depends on the other: the key is read ahead, the program is not
+    /// touched). Call [`Self::advance`] once the reduction has been applied.
+    pub fn smooth_and_detect_next(
+        &mut self,
+        channels: &[&mut [f32]],
+        key: Option<&[&[f32]]>,
+        (start, m, n): (usize, usize, usize),
+        nch: usize,
+    ) {
+        let next_start = start + m;
+        if next_start >= n {
+            self.smooth_block(m, nch);
+            return;
+        }
+        let nm = (n - next_start).min(SUB);
+        self.gather(channels, key, next_start, nm, nch);
+        if let ([a, b], [ta, tb], [ka, kb]) = (
+            &mut self.channels[..nch],
+            &mut self.block[..nch],
+            &mut self.next[..nch],
+        ) {
+            let smoothers = GainSmoother::pair(&a.smoother, &b.smoother, &ta[..m], &tb[..m]);
+            let detectors = LevelDetector::pair(&a.key.detector, &b.key.detector);
+            if let (Some(mut sm), Some(det)) = (smoothers, detectors) {
+                let (ta, tb, ka, kb) = (&mut ta[..m], &mut tb[..m], &mut ka[..nm], &mut kb[..nm]);
+                let det = match det {
+                    DetectorPair::Peak(mut d) => {
+                        run_fused(&mut sm, ta, tb, &mut d, ka, kb);
+                        DetectorPair::Peak(d)
+                    }
+                    DetectorPair::Rms(mut d) => {
+                        run_fused(&mut sm, ta, tb, &mut d, ka, kb);
+                        DetectorPair::Rms(d)
+                    }
+                };
+                GainSmoother::store_pair(&mut a.smoother, &mut b.smoother, &sm);
+                LevelDetector::store_pair(&mut a.key.detector, &mut b.key.detector, &det);
+                self.levels[0] = ka[nm - 1];
+                self.levels[1] = kb[nm - 1];
+                return;
+            }
+        }
+        self.smooth_block(m, nch);
+        self.detect_next(nm, nch);
+    }
+
+    /// Makes the sub-block detected ahead the current one.
+    pub fn advance(&mut self) {
+        std::mem::swap(&mut self.block, &mut self.next);
+    }
+
+    /// Frames `start .. start + m` (`m` ≤ [`SUB`]) of the key (or silence past a short key
+    /// slice) into `next[c][..m]`, through each channel's sidechain filter and rectified.
+    fn gather(
         &mut self,
         channels: &[&mut [f32]],
         key: Option<&[&[f32]]>,
@@ -145,7 +247,7 @@ impl KeyedChannels {
         nch: usize,
     ) {
         for c in 0..nch {
-            let buf = &mut self.block[c][..m];
+            let buf = &mut self.next[c][..m];
             match key {
                 Some(k) => {
                     let kc = k[c.min(k.len() - 1)];
@@ -156,16 +258,47 @@ impl KeyedChannels {
                 }
                 None => buf.copy_from_slice(&channels[c][start..start + m]),
             }
+            self.channels[c].key.prepare_block(buf);
         }
-        if let ([a, b], [ba, bb]) = (&mut self.channels[..nch], &mut self.block[..nch]) {
-            KeyChannel::process_pair(&mut a.key, &mut b.key, &mut ba[..m], &mut bb[..m]);
-        } else {
-            for c in 0..nch {
-                self.channels[c].key.process_block(&mut self.block[c][..m]);
+    }
+
+    /// The detectors' recursions over `next[c][..m]` (a stereo pair interleaved): rectified
+    /// key in, levels out; the last ones land in `levels`.
+    fn detect_next(&mut self, m: usize, nch: usize) {
+        let paired = if let ([a, b], [ka, kb]) = (&mut self.channels[..nch], &mut self.next[..nch])
+        {
+            match LevelDetector::pair(&a.key.detector, &b.key.detector) {
+                Some(DetectorPair::Peak(mut d)) => {
+                    run_pair(&mut d, &mut ka[..m], &mut kb[..m]);
+                    LevelDetector::store_pair(
+                        &mut a.key.detector,
+                        &mut b.key.detector,
+                        &DetectorPair::Peak(d),
+                    );
+                    true
+                }
+                Some(DetectorPair::Rms(mut d)) => {
+                    run_pair(&mut d, &mut ka[..m], &mut kb[..m]);
+                    LevelDetector::store_pair(
+                        &mut a.key.detector,
+                        &mut b.key.detector,
+                        &DetectorPair::Rms(d),
+                    );
+                    true
+                }
+                None => false,
             }
-        }
+        } else {
+            false
+        };
         for c in 0..nch {
-            self.levels[c] = self.block[c][m - 1];
+            if !paired {
+                self.channels[c]
+                    .key
+                    .detector
+                    .run_rectified(&mut self.next[c][..m]);
+            }
+            self.levels[c] = self.next[c][m - 1];
         }
     }
 
@@ -174,10 +307,17 @@ impl KeyedChannels {
     /// [`GainSmoother::process_pair`]).
     pub fn smooth_block(&mut self, m: usize, nch: usize) {
         if let ([a, b], [ba, bb]) = (&mut self.channels[..nch], &mut self.block[..nch]) {
-            GainSmoother::process_pair(&mut a.smoother, &mut b.smoother, &mut ba[..m], &mut bb[..m]);
+            GainSmoother::process_pair(
+                &mut a.smoother,
+                &mut b.smoother,
+                &mut ba[..m],
+                &mut bb[..m],
+            );
         } else {
             for c in 0..nch {
-                self.channels[c].smoother.process_block(&mut self.block[c][..m]);
+                self.channels[c]
+                    .smoother
+                    .process_block(&mut self.block[c][..m]);
             }
         }
     }

@@ -5,7 +5,7 @@
 //! sidechain filter of channel-strip dynamics. It is a second-order (12 dB/oct) Butterworth
 //! high-pass: [`crate::filter::ButterworthFilter`] (its design is not duplicated here).
 
-use super::detector::{DetectorMode, LevelDetector};
+use super::detector::{DetectorMode, LevelDetector, rectify};
 use crate::filter::{ButterworthFilter, PassKind};
 
 /// Order of the sidechain high-pass (2 = 12 dB/oct).
@@ -147,16 +147,15 @@ impl KeyChannel {
     /// [`Self::process_sample`] over a block, in place: key samples in, linear levels out, the
     /// same values sample for sample.
     pub fn process_block(&mut self, samples: &mut [f32]) {
-        self.high_pass.process_block(samples);
-        self.detector.process_block_linear(samples);
+        self.prepare_block(samples);
+        self.detector.run_rectified(samples);
     }
 
-    /// [`Self::process_block`] on two channels (a stereo key), their detectors interleaved
-    /// ([`LevelDetector::process_pair_linear`]).
-    pub fn process_pair(a: &mut Self, b: &mut Self, xa: &mut [f32], xb: &mut [f32]) {
-        a.high_pass.process_block(xa);
-        b.high_pass.process_block(xb);
-        LevelDetector::process_pair_linear(&mut a.detector, &mut b.detector, xa, xb);
+    /// The part of [`Self::process_block`] before the detector's recursion: the sidechain
+    /// filter, then rectifying.
+    pub(crate) fn prepare_block(&mut self, samples: &mut [f32]) {
+        self.high_pass.process_block(samples);
+        rectify(samples);
     }
 }
 

@@ -721,7 +721,7 @@ impl EqBank {
             }
             for s in &mut b.sections[..b.len] {
                 s.sanitize();
-                if *count % 2 == 0 {
+                if (*count).is_multiple_of(2) {
                     stages.push(Stage::default());
                 }
                 stages[*count / 2].set(*count % 2, &s.coefs(), s.ic1, s.ic2);
@@ -977,7 +977,7 @@ fn to_output(x: f64) -> f32 {
     // Selects, not branches: the conversion loops vectorise.
     let a = x.abs();
     let clamped = x.clamp(-(f32::MAX as f64), f32::MAX as f64) as f32;
-    if a >= 1.0e-37 && a <= f64::MAX {
+    if (1.0e-37..=f64::MAX).contains(&a) {
         clamped
     } else {
         0.0
