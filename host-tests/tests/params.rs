@@ -1,5 +1,6 @@
 //! Check 4: parameters, read from the plugin itself (the suite needs no list of them).
 //!
+//! - every parameter id is unique;
 //! - every parameter is CLAP_PARAM_IS_AUTOMATABLE (the bypass too) and there is exactly one
 //!   bypass parameter (CLAP_PARAM_IS_BYPASS, stepped); default within [min, max];
 //! - value → text → value → text: for 25 values evenly across each continuous parameter's range
@@ -26,6 +27,20 @@ fn flags_and_texts(spec: &'static PluginSpec) {
     let params = host.params();
     f.check(!params.is_empty(), || {
         format!("{}: no parameters", spec.bundle)
+    });
+    // Every id once: the framework hashes string ids to CLAP/VST3 ids, and two that collide
+    // make the host drive two parameters as one (it happened: "cp_on" and "e2_on").
+    let mut ids: Vec<u32> = params.iter().map(|p| p.id).collect();
+    ids.sort_unstable();
+    let mut repeated = ids.clone();
+    repeated.dedup();
+    f.check(repeated.len() == ids.len(), || {
+        let twice: Vec<_> = params
+            .iter()
+            .filter(|p| params.iter().filter(|q| q.id == p.id).count() > 1)
+            .map(|p| (p.id, p.name.clone()))
+            .collect();
+        format!("{}: parameters sharing an id: {twice:?}", spec.bundle)
     });
     let bypasses: Vec<_> = params.iter().filter(|p| p.is_bypass()).collect();
     f.check(bypasses.len() == 1, || {

@@ -154,10 +154,13 @@ pub mod text {
 
     /// Value-to-string for frequencies: "85.0 Hz", "1.20 kHz", "12.5 kHz".
     pub fn v2s_hz() -> Arc<dyn Fn(f32) -> String + Send + Sync> {
+        // The unit and precision follow the value as the lower range would round it, so a
+        // value just under a boundary (9999.996 Hz) is written as its text reads back
+        // ("10.0 kHz", not "10.00 kHz"): value → text → value → text is stable.
         Arc::new(|hz| {
-            if hz >= 10_000.0 {
+            if (hz / 10.0).round() / 100.0 >= 10.0 {
                 format!("{:.1} kHz", hz / 1000.0)
-            } else if hz >= 1000.0 {
+            } else if (hz * 10.0).round() / 10.0 >= 1000.0 {
                 format!("{:.2} kHz", hz / 1000.0)
             } else {
                 format!("{hz:.1} Hz")
@@ -168,6 +171,22 @@ pub mod text {
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn hertz_text_round_trips_across_the_unit_boundaries() {
+            let (v2s, s2v) = (v2s_hz(), s2v_hz());
+            let mut hz = 20.0f32;
+            while hz < 24_000.0 {
+                let text = v2s(hz);
+                let back = s2v(&text).expect("parses");
+                assert_eq!(v2s(back), text, "{hz}");
+                hz *= 1.000_37;
+            }
+            for hz in [999.96f32, 999.94, 9_999.96, 9_999.4] {
+                let text = v2s(hz);
+                assert_eq!(v2s(s2v(&text).unwrap()), text, "{hz}");
+            }
+        }
 
         #[test]
         fn decibels_parse_with_and_without_units() {

@@ -2,7 +2,7 @@
 //!
 //! Sections in signal order: `trim phl phr` | `hp_on hp_freq hp_slope lp_on lp_freq lp_slope` |
 //! `gt_on gt_thr gt_range gt_ratio gt_att gt_hold gt_rel gt_schp gt_key` | `eq_on`, per band
-//! `e1_on e1_type e1_freq e1_gain e1_q` … `e4_*` | `order` | `cp_on cp_thr cp_ratio cp_knee cp_att
+//! `eq1_on eq1_type eq1_freq eq1_gain eq1_q` … `eq4_*` | `order` | `cp_on cp_thr cp_ratio cp_knee cp_att
 //! cp_rel cp_auto cp_det cp_link cp_schp cp_ext cp_makeup cp_gain cp_mix` | `pan pan_law width
 //! mono` | `out bypass`. Ranges from SPEC.md.
 
@@ -192,7 +192,7 @@ pub mod text {
     /// Ratio "4.0:1", "∞:1" at the maximum.
     pub fn v2s_ratio() -> V2s {
         Arc::new(|r| {
-            if r >= RATIO_MAX {
+            if shows_as_max(r) {
                 "∞:1".to_string()
             } else {
                 format!("{r:.1}:1")
@@ -200,10 +200,16 @@ pub mod text {
         })
     }
 
+    /// Whether a ratio's one-decimal text would read back as the maximum (∞): such a value
+    /// shows as ∞, so value → text → value → text is stable.
+    fn shows_as_max(r: f32) -> bool {
+        (r * 10.0).round() / 10.0 >= RATIO_MAX
+    }
+
     /// Expander ratio "1:2.0", "1:∞" (a gate) at the maximum.
     pub fn v2s_expander_ratio() -> V2s {
         Arc::new(|r| {
-            if r >= RATIO_MAX {
+            if shows_as_max(r) {
                 "1:∞".to_string()
             } else {
                 format!("1:{r:.1}")
@@ -288,10 +294,15 @@ pub mod text {
     pub fn v2s_sidechain_hz() -> V2s {
         let hz = shared_gui::text::v2s_hz();
         Arc::new(move |v| {
-            if v <= SIDECHAIN_HP_OFF_HZ {
+            // A value just above the off point whose text reads back as the off point ("20.0
+            // Hz") shows as "Off" too, so value → text → value → text is stable.
+            let text = hz(v);
+            let reads_off =
+                shared_gui::text::parse_hz(&text).is_some_and(|x| x <= SIDECHAIN_HP_OFF_HZ);
+            if v <= SIDECHAIN_HP_OFF_HZ || reads_off {
                 "Off".to_string()
             } else {
-                hz(v)
+                text
             }
         })
     }
@@ -487,17 +498,17 @@ pub struct ChannelParams {
     // EQ.
     #[id = "eq_on"]
     pub eq_on: BoolParam,
-    #[id = "e1_type"]
+    #[id = "eq1_type"]
     pub e1_type: EnumParam<LowType>,
-    #[nested(id_prefix = "e1", group = "EQ 1")]
+    #[nested(id_prefix = "eq1", group = "EQ 1")]
     pub e1: EqBandParams,
-    #[nested(id_prefix = "e2", group = "EQ 2")]
+    #[nested(id_prefix = "eq2", group = "EQ 2")]
     pub e2: EqBandParams,
-    #[nested(id_prefix = "e3", group = "EQ 3")]
+    #[nested(id_prefix = "eq3", group = "EQ 3")]
     pub e3: EqBandParams,
-    #[id = "e4_type"]
+    #[id = "eq4_type"]
     pub e4_type: EnumParam<HighType>,
-    #[nested(id_prefix = "e4", group = "EQ 4")]
+    #[nested(id_prefix = "eq4", group = "EQ 4")]
     pub e4: EqBandParams,
 
     #[id = "order"]
