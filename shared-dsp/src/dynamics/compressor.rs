@@ -33,7 +33,7 @@
 use super::detector::DetectorMode;
 use super::gain_computer::CompressorCurve;
 pub use super::keyed::MAX_LOOKAHEAD_MS;
-use super::keyed::{KeyedChannels, SUB, wide};
+use super::keyed::{KeyedChannels, SUB, sub_blocks, wide};
 use crate::util::{Smoother, approx, gain_to_db, one_pole_coef, sanitize};
 
 /// Reference level of the auto make-up, in dBFS (sine peak, as the detector reads it).
@@ -293,23 +293,7 @@ impl Compressor {
     /// the signal. Every sample still gets exactly the per-sample arithmetic, so the output does
     /// not depend on where blocks or sub-blocks start.
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
-        let nch = channels.len().min(self.core.channels.len());
-        if nch == 0 {
-            return;
-        }
-        self.fresh = false;
-        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
-        let key = key.filter(|k| !k.is_empty());
-        if n == 0 {
-            return;
-        }
-        self.core.begin(channels, key, n, nch);
-        let mut start = 0;
-        while start < n {
-            let m = (n - start).min(SUB);
-            wide(|| self.process_sub(channels, key, (start, m, n), nch, None));
-            start += m;
-        }
+        self.run(channels, key, None);
     }
 
     /// [`Self::process`] while the static curve glides: before each sample, `curve_at` gives
@@ -322,22 +306,21 @@ impl Compressor {
         key: Option<&[&[f32]]>,
         curve_at: &mut dyn FnMut() -> CompressorPoint,
     ) {
-        let nch = channels.len().min(self.core.channels.len());
-        if nch == 0 {
+        self.run(channels, key, Some(curve_at));
+    }
+
+    fn run(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        key: Option<&[&[f32]]>,
+        mut curve_at: Option<&mut (dyn FnMut() -> CompressorPoint + '_)>,
+    ) {
+        let Some((nch, n, key)) = self.core.begin_block(channels, key) else {
             return;
-        }
+        };
         self.fresh = false;
-        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
-        let key = key.filter(|k| !k.is_empty());
-        if n == 0 {
-            return;
-        }
-        self.core.begin(channels, key, n, nch);
-        let mut start = 0;
-        while start < n {
-            let m = (n - start).min(SUB);
-            wide(|| self.process_sub(channels, key, (start, m, n), nch, Some(&mut *curve_at)));
-            start += m;
+        for span in sub_blocks(n) {
+            wide(|| self.process_sub(channels, key, span, nch, curve_at.as_deref_mut()));
         }
     }
 
@@ -352,7 +335,7 @@ impl Compressor {
         key: Option<&[&[f32]]>,
         (start, m, n): (usize, usize, usize),
         nch: usize,
-        curve_at: Option<&mut dyn FnMut() -> CompressorPoint>,
+        curve_at: Option<&mut (dyn FnMut() -> CompressorPoint + '_)>,
     ) {
         // Make-up and mix of each frame; while the curve glides, its settings too (the make-up
         // target follows the curve).

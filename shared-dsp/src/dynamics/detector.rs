@@ -17,7 +17,7 @@
 //! Robustness: a NaN/inf key sample is read as silence, and the states are flushed of subnormals,
 //! so a bad input never poisons the detector.
 
-use super::keyed::PairStep;
+use super::keyed::{PairStep, run_fused, run_pair};
 use crate::util::{one_pole_coef, one_pole_coef_f64, sanitize};
 
 /// How a detector measures level.
@@ -243,6 +243,29 @@ fn rms_level(power: f64) -> f32 {
 pub(crate) enum DetectorPair {
     Peak(PeakPair),
     Rms(RmsPair),
+}
+
+impl DetectorPair {
+    /// Runs over two rectified key blocks of the same length, in place.
+    pub(crate) fn run(&mut self, xa: &mut [f32], xb: &mut [f32]) {
+        match self {
+            DetectorPair::Peak(d) => run_pair(d, xa, xb),
+            DetectorPair::Rms(d) => run_pair(d, xa, xb),
+        }
+    }
+
+    /// Runs `other` over `oa`/`ob` and this over `xa`/`xb`, in one loop ([`run_fused`]).
+    pub(crate) fn run_beside(
+        &mut self,
+        other: &mut impl PairStep,
+        (oa, ob): (&mut [f32], &mut [f32]),
+        (xa, xb): (&mut [f32], &mut [f32]),
+    ) {
+        match self {
+            DetectorPair::Peak(d) => run_fused(other, oa, ob, d, xa, xb),
+            DetectorPair::Rms(d) => run_fused(other, oa, ob, d, xa, xb),
+        }
+    }
 }
 
 /// Two peak envelopes with one release.

@@ -26,7 +26,7 @@
 
 use super::detector::DetectorMode;
 use super::gain_computer::ExpanderCurve;
-use super::keyed::{KeyedChannels, SUB, wide};
+use super::keyed::{KeyedChannels, SUB, sub_blocks, wide};
 use crate::util::{approx, db_to_gain, gain_to_db, ms_to_samples, sanitize};
 
 /// Release time constant of the gate's peak detector, in ms.
@@ -222,22 +222,7 @@ impl Gate {
     /// (the program), `Some` = external sidechain. Any length, any split: the same output.
     /// Never allocates. Runs stage by stage over sub-blocks, as the compressor does.
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
-        let nch = channels.len().min(self.core.channels.len());
-        if nch == 0 {
-            return;
-        }
-        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
-        let key = key.filter(|k| !k.is_empty());
-        if n == 0 {
-            return;
-        }
-        self.core.begin(channels, key, n, nch);
-        let mut start = 0;
-        while start < n {
-            let m = (n - start).min(SUB);
-            wide(|| self.process_sub(channels, key, (start, m, n), nch, None));
-            start += m;
-        }
+        self.run(channels, key, None);
     }
 
     /// [`Self::process`] while the static curve glides: before each sample, `curve_at` gives
@@ -249,21 +234,20 @@ impl Gate {
         key: Option<&[&[f32]]>,
         curve_at: &mut dyn FnMut() -> GatePoint,
     ) {
-        let nch = channels.len().min(self.core.channels.len());
-        if nch == 0 {
+        self.run(channels, key, Some(curve_at));
+    }
+
+    fn run(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        key: Option<&[&[f32]]>,
+        mut curve_at: Option<&mut (dyn FnMut() -> GatePoint + '_)>,
+    ) {
+        let Some((nch, n, key)) = self.core.begin_block(channels, key) else {
             return;
-        }
-        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
-        let key = key.filter(|k| !k.is_empty());
-        if n == 0 {
-            return;
-        }
-        self.core.begin(channels, key, n, nch);
-        let mut start = 0;
-        while start < n {
-            let m = (n - start).min(SUB);
-            wide(|| self.process_sub(channels, key, (start, m, n), nch, Some(&mut *curve_at)));
-            start += m;
+        };
+        for span in sub_blocks(n) {
+            wide(|| self.process_sub(channels, key, span, nch, curve_at.as_deref_mut()));
         }
     }
 
@@ -278,7 +262,7 @@ impl Gate {
         key: Option<&[&[f32]]>,
         (start, m, n): (usize, usize, usize),
         nch: usize,
-        curve_at: Option<&mut dyn FnMut() -> GatePoint>,
+        curve_at: Option<&mut (dyn FnMut() -> GatePoint + '_)>,
     ) {
         // While the curve glides, each frame's curve (the hysteresis stays put).
         let mut curves = [self.curve; SUB];

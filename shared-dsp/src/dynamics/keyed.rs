@@ -8,7 +8,7 @@
 
 use super::ballistics::GainSmoother;
 use super::delay::LookaheadDelay;
-use super::detector::{DetectorMode, DetectorPair, LevelDetector};
+use super::detector::{DetectorMode, LevelDetector};
 use super::sidechain::KeyChannel;
 use crate::util::{ms_to_samples, sanitize};
 
@@ -55,7 +55,7 @@ pub(crate) fn run_pair(s: &mut impl PairStep, xa: &mut [f32], xb: &mut [f32]) {
 /// Runs `s` over `xa`/`xb` and `t` over `ya`/`yb` in one loop (as far as both reach, then each
 /// alone): two independent recursions whose latencies overlap.
 #[inline(always)]
-fn run_fused(
+pub(crate) fn run_fused(
     s: &mut impl PairStep,
     xa: &mut [f32],
     xb: &mut [f32],
@@ -70,6 +70,16 @@ fn run_fused(
     }
     run_pair(s, &mut xa[both..], &mut xb[both..]);
     run_pair(t, &mut ya[both..], &mut yb[both..]);
+}
+
+/// What a `process` call runs: channels, frames, and the key (`None` = the program).
+pub(crate) type BlockShape<'k> = (usize, usize, Option<&'k [&'k [f32]]>);
+
+/// The sub-blocks of a block of `n` frames: `(start, length, n)`.
+pub(crate) fn sub_blocks(n: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+    (0..n)
+        .step_by(SUB)
+        .map(move |start| (start, (n - start).min(SUB), n))
 }
 
 /// Longest lookahead any dynamics block offers, in ms.
@@ -172,6 +182,26 @@ impl KeyedChannels {
         }
     }
 
+    /// Starts a `process` call: how many channels and frames it runs (`None` when it has no
+    /// channel) and the key (an empty key slice list reads as none); detects the first
+    /// sub-block ([`Self::begin`]).
+    pub fn begin_block<'k>(
+        &mut self,
+        channels: &[&mut [f32]],
+        key: Option<&'k [&'k [f32]]>,
+    ) -> Option<BlockShape<'k>> {
+        let nch = channels.len().min(self.channels.len());
+        if nch == 0 {
+            return None;
+        }
+        let n = channels[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
+        let key = key.filter(|k| !k.is_empty());
+        if n > 0 {
+            self.begin(channels, key, n, nch);
+        }
+        Some((nch, n, key))
+    }
+
     /// Starts a block of `n` frames: detects its first sub-block, so `block` holds that
     /// sub-block's levels (linear). `key` as in
     /// [`Compressor::process`](super::compressor::Compressor::process).
@@ -208,18 +238,9 @@ impl KeyedChannels {
         ) {
             let smoothers = GainSmoother::pair(&a.smoother, &b.smoother, &ta[..m], &tb[..m]);
             let detectors = LevelDetector::pair(&a.key.detector, &b.key.detector);
-            if let (Some(mut sm), Some(det)) = (smoothers, detectors) {
+            if let (Some(mut sm), Some(mut det)) = (smoothers, detectors) {
                 let (ta, tb, ka, kb) = (&mut ta[..m], &mut tb[..m], &mut ka[..nm], &mut kb[..nm]);
-                let det = match det {
-                    DetectorPair::Peak(mut d) => {
-                        run_fused(&mut sm, ta, tb, &mut d, ka, kb);
-                        DetectorPair::Peak(d)
-                    }
-                    DetectorPair::Rms(mut d) => {
-                        run_fused(&mut sm, ta, tb, &mut d, ka, kb);
-                        DetectorPair::Rms(d)
-                    }
-                };
+                det.run_beside(&mut sm, (ta, tb), (&mut *ka, &mut *kb));
                 GainSmoother::store_pair(&mut a.smoother, &mut b.smoother, &sm);
                 LevelDetector::store_pair(&mut a.key.detector, &mut b.key.detector, &det);
                 self.levels[0] = ka[nm - 1];
@@ -265,32 +286,14 @@ impl KeyedChannels {
     /// The detectors' recursions over `next[c][..m]` (a stereo pair interleaved): rectified
     /// key in, levels out; the last ones land in `levels`.
     fn detect_next(&mut self, m: usize, nch: usize) {
-        let paired = if let ([a, b], [ka, kb]) = (&mut self.channels[..nch], &mut self.next[..nch])
+        let mut paired = false;
+        if let ([a, b], [ka, kb]) = (&mut self.channels[..nch], &mut self.next[..nch])
+            && let Some(mut d) = LevelDetector::pair(&a.key.detector, &b.key.detector)
         {
-            match LevelDetector::pair(&a.key.detector, &b.key.detector) {
-                Some(DetectorPair::Peak(mut d)) => {
-                    run_pair(&mut d, &mut ka[..m], &mut kb[..m]);
-                    LevelDetector::store_pair(
-                        &mut a.key.detector,
-                        &mut b.key.detector,
-                        &DetectorPair::Peak(d),
-                    );
-                    true
-                }
-                Some(DetectorPair::Rms(mut d)) => {
-                    run_pair(&mut d, &mut ka[..m], &mut kb[..m]);
-                    LevelDetector::store_pair(
-                        &mut a.key.detector,
-                        &mut b.key.detector,
-                        &DetectorPair::Rms(d),
-                    );
-                    true
-                }
-                None => false,
-            }
-        } else {
-            false
-        };
+            d.run(&mut ka[..m], &mut kb[..m]);
+            LevelDetector::store_pair(&mut a.key.detector, &mut b.key.detector, &d);
+            paired = true;
+        }
         for c in 0..nch {
             if !paired {
                 self.channels[c]
