@@ -33,7 +33,7 @@
 use super::detector::DetectorMode;
 use super::gain_computer::CompressorCurve;
 pub use super::keyed::MAX_LOOKAHEAD_MS;
-use super::keyed::{KeyedChannels, SUB, sub_blocks, wide};
+use super::keyed::{KeyedChannels, SUB, linked_db, sub_blocks, wide};
 use crate::util::{Smoother, approx, gain_to_db, one_pole_coef, sanitize};
 
 /// Reference level of the auto make-up, in dBFS (sine peak, as the detector reads it).
@@ -337,34 +337,13 @@ impl Compressor {
         nch: usize,
         curve_at: Option<&mut (dyn FnMut() -> CompressorPoint + '_)>,
     ) {
-        // Make-up and mix of each frame; while the curve glides, its settings too (the make-up
-        // target follows the curve).
         let mut makeup = [self.makeup_db.current(); SUB];
         let mut mix = [self.mix.current(); SUB];
-        let mut curves = [self.curve; SUB];
-        let mut links = [self.params.stereo_link; SUB];
-        let gliding = curve_at.is_some();
-        if let Some(curve_at) = curve_at {
-            for k in 0..m {
-                let p = curve_at();
-                self.set_curve(p.threshold_db, p.ratio, p.knee_db, p.stereo_link);
-                curves[k] = self.curve;
-                links[k] = finite_or(p.stereo_link, 1.0).clamp(0.0, 1.0);
-                makeup[k] = self.makeup_db.next();
-                mix[k] = self.mix.next();
-            }
-        } else if self.makeup_db.is_smoothing() || self.mix.is_smoothing() {
-            for k in 0..m {
-                makeup[k] = self.makeup_db.next();
-                mix[k] = self.mix.next();
-            }
-        }
-        let block = &mut self.core.block;
         // The loudest channel's level, frame by frame.
         let mut loudest = [0.0f32; SUB];
-        loudest[..m].copy_from_slice(&block[0][..m]);
+        loudest[..m].copy_from_slice(&self.core.block[0][..m]);
         for c in 1..nch {
-            for (l, &x) in loudest[..m].iter_mut().zip(&block[c][..m]) {
+            for (l, &x) in loudest[..m].iter_mut().zip(&self.core.block[c][..m]) {
                 *l = l.max(x);
             }
         }
@@ -378,37 +357,55 @@ impl Compressor {
             self.level_meter_coef.powi(m as i32)
         };
         self.level_meter = peak.max(self.level_meter * decay);
-        // Gain computer: levels → reduction targets, in place. Below the knee the curve gives 0.
-        let curve = self.curve;
-        let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
-        if gliding {
+        // Gain computer: levels → reduction targets, in place (below the knee the curve gives
+        // 0), with each frame's make-up and mix.
+        if let Some(curve_at) = curve_at {
+            // The curve glides: each frame's settings first (the make-up target follows them),
+            // then the curve over each channel in a loop of its own (it vectorises).
+            let mut curves = [self.curve; SUB];
+            let mut links = [0.0f32; SUB];
+            for k in 0..m {
+                let p = curve_at();
+                self.set_curve(p.threshold_db, p.ratio, p.knee_db, p.stereo_link);
+                curves[k] = self.curve;
+                links[k] = finite_or(p.stereo_link, 1.0).clamp(0.0, 1.0);
+                makeup[k] = self.makeup_db.next();
+                mix[k] = self.mix.next();
+            }
             for l in loudest[..m].iter_mut() {
                 *l = approx::gain_to_db(*l);
             }
             for c in 0..nch {
-                for (k, (x, &max_db)) in block[c][..m].iter_mut().zip(&loudest[..m]).enumerate() {
-                    let own_db = approx::gain_to_db(*x);
-                    let level = max_db + (1.0 - links[k]) * (own_db - max_db);
-                    *x = curves[k].gain_reduction_db(level);
+                for (k, x) in self.core.block[c][..m].iter_mut().enumerate() {
+                    *x = curves[k].gain_reduction_db(linked_db(loudest[k], *x, links[k]));
                 }
             }
-        } else if link >= 1.0 || nch == 1 {
-            // Every channel sees the loudest level: one curve evaluation per frame.
-            for l in loudest[..m].iter_mut() {
-                *l = curve.gain_reduction_db(approx::gain_to_db(*l));
-            }
-            for c in 0..nch {
-                block[c][..m].copy_from_slice(&loudest[..m]);
-            }
         } else {
-            for l in loudest[..m].iter_mut() {
-                *l = approx::gain_to_db(*l);
+            if self.makeup_db.is_smoothing() || self.mix.is_smoothing() {
+                for k in 0..m {
+                    makeup[k] = self.makeup_db.next();
+                    mix[k] = self.mix.next();
+                }
             }
-            let own_weight = 1.0 - link;
-            for c in 0..nch {
-                for (x, &max_db) in block[c][..m].iter_mut().zip(&loudest[..m]) {
-                    let own_db = approx::gain_to_db(*x);
-                    *x = curve.gain_reduction_db(max_db + own_weight * (own_db - max_db));
+            let curve = self.curve;
+            let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
+            let block = &mut self.core.block;
+            if link >= 1.0 || nch == 1 {
+                // Every channel sees the loudest level: one curve evaluation per frame.
+                for l in loudest[..m].iter_mut() {
+                    *l = curve.gain_reduction_db(approx::gain_to_db(*l));
+                }
+                for c in 0..nch {
+                    block[c][..m].copy_from_slice(&loudest[..m]);
+                }
+            } else {
+                for l in loudest[..m].iter_mut() {
+                    *l = approx::gain_to_db(*l);
+                }
+                for c in 0..nch {
+                    for (x, &max_db) in block[c][..m].iter_mut().zip(&loudest[..m]) {
+                        *x = curve.gain_reduction_db(linked_db(max_db, *x, link));
+                    }
                 }
             }
         }

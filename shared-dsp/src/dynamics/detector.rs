@@ -119,16 +119,8 @@ impl LevelDetector {
         }
     }
 
-    /// [`Self::process_sample_linear`] over a block, in place: key samples in, linear levels
-    /// out, the same values sample for sample. The recursion runs one sample at a time without
-    /// branches; the rest (rectifying, flushing) runs on whole vectors.
-    pub fn process_block_linear(&mut self, samples: &mut [f32]) {
-        rectify(samples);
-        self.run_rectified(samples);
-    }
-
-    /// The recursion alone of [`Self::process_block_linear`], on a block already through
-    /// [`rectify`].
+    /// [`Self::process_sample_linear`] over a block already through [`rectify`], in place:
+    /// the same levels, sample for sample, from a recursion without branches on the signal.
     pub(crate) fn run_rectified(&mut self, samples: &mut [f32]) {
         match self.mode {
             DetectorMode::Peak => {

@@ -26,7 +26,7 @@
 
 use super::detector::DetectorMode;
 use super::gain_computer::ExpanderCurve;
-use super::keyed::{KeyedChannels, SUB, sub_blocks, wide};
+use super::keyed::{KeyedChannels, SUB, linked_db, sub_blocks, wide};
 use crate::util::{approx, db_to_gain, gain_to_db, ms_to_samples, sanitize};
 
 /// Release time constant of the gate's peak detector, in ms.
@@ -264,10 +264,19 @@ impl Gate {
         nch: usize,
         curve_at: Option<&mut (dyn FnMut() -> GatePoint + '_)>,
     ) {
-        // While the curve glides, each frame's curve (the hysteresis stays put).
-        let mut curves = [self.curve; SUB];
-        let gliding = curve_at.is_some();
+        let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
+        let mut loudest = [0.0f32; SUB];
+        loudest[..m].copy_from_slice(&self.core.block[0][..m]);
+        for c in 1..nch {
+            for (l, &x) in loudest[..m].iter_mut().zip(&self.core.block[c][..m]) {
+                *l = l.max(x);
+            }
+        }
+        // Gain computer with hysteresis: levels → reduction targets, in place.
         if let Some(curve_at) = curve_at {
+            // The curve glides: each frame's curve first (the hysteresis stays put), then each
+            // channel in dB.
+            let mut curves = [self.curve; SUB];
             for c in curves[..m].iter_mut() {
                 let p = curve_at();
                 self.params.threshold_db = p.threshold_db;
@@ -275,74 +284,72 @@ impl Gate {
                 self.params.range_db = p.range_db;
                 *c = self.params.curve();
             }
+            for l in loudest[..m].iter_mut() {
+                *l = approx::gain_to_db(*l);
+            }
+            for c in 0..nch {
+                let mut open = self.states[c].open;
+                for (k, x) in self.core.block[c][..m].iter_mut().enumerate() {
+                    let level = linked_db(loudest[k], *x, link);
+                    let threshold_db = curves[k].threshold_db();
+                    let close_db = threshold_db - self.hysteresis_db;
+                    open = (level >= threshold_db) || (open && level >= close_db);
+                    let in_force = if open { close_db } else { threshold_db };
+                    *x = curves[k].gain_reduction_db_at(level, in_force);
+                }
+                self.states[c].open = open;
+            }
             // The linear thresholds of the steady path, once, for the curve reached.
             self.set_curve(
                 self.params.threshold_db,
                 self.params.ratio,
                 self.params.range_db,
             );
-        }
-        let block = &mut self.core.block;
-        let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
-        let curve = self.curve;
-        let threshold_db = curve.threshold_db();
-        let close_db = threshold_db - self.hysteresis_db;
-        let range_db = curve.range_db();
-        let mut loudest = [0.0f32; SUB];
-        loudest[..m].copy_from_slice(&block[0][..m]);
-        for c in 1..nch {
-            for (l, &x) in loudest[..m].iter_mut().zip(&block[c][..m]) {
-                *l = l.max(x);
-            }
-        }
-        // A hard gate with the link fully on or off only compares linear levels with the
-        // thresholds: no logarithm.
-        if !gliding && curve.ratio().is_infinite() && (link == 0.0 || link == 1.0) {
-            let (open_gain, close_gain) = (self.open_gain, self.close_gain);
-            for c in 0..nch {
-                if link == 1.0 {
-                    block[c][..m].copy_from_slice(&loudest[..m]);
-                }
-                // Hysteresis: open above the threshold, closed below threshold - hysteresis.
-                let mut open = self.states[c].open;
-                for x in block[c][..m].iter_mut() {
-                    open = (*x >= open_gain) || (open && *x >= close_gain);
-                    *x = if open { 0.0 } else { range_db };
-                }
-                self.states[c].open = open;
-            }
         } else {
-            for l in loudest[..m].iter_mut() {
-                *l = approx::gain_to_db(*l);
-            }
-            let own_weight = 1.0 - link;
-            for c in 0..nch {
-                let mut level_db = [0.0f32; SUB];
-                for (k, (&x, &max_db)) in block[c][..m].iter().zip(&loudest[..m]).enumerate() {
-                    level_db[k] = max_db + own_weight * (approx::gain_to_db(x) - max_db);
-                }
-                let mut open = self.states[c].open;
-                if gliding {
-                    for (k, x) in block[c][..m].iter_mut().enumerate() {
-                        let (level, threshold_db) = (level_db[k], curves[k].threshold_db());
-                        let close_db = threshold_db - self.hysteresis_db;
-                        open = (level >= threshold_db) || (open && level >= close_db);
-                        let in_force = if open { close_db } else { threshold_db };
-                        *x = curves[k].gain_reduction_db_at(level, in_force);
+            let block = &mut self.core.block;
+            let curve = self.curve;
+            let threshold_db = curve.threshold_db();
+            let close_db = threshold_db - self.hysteresis_db;
+            let range_db = curve.range_db();
+            if curve.ratio().is_infinite() && (link == 0.0 || link == 1.0) {
+                // A hard gate with the link fully on or off only compares linear levels with
+                // the thresholds: no logarithm.
+                let (open_gain, close_gain) = (self.open_gain, self.close_gain);
+                for c in 0..nch {
+                    if link == 1.0 {
+                        block[c][..m].copy_from_slice(&loudest[..m]);
                     }
-                } else {
+                    // Hysteresis: open above the threshold, closed below threshold - hysteresis.
+                    let mut open = self.states[c].open;
+                    for x in block[c][..m].iter_mut() {
+                        open = (*x >= open_gain) || (open && *x >= close_gain);
+                        *x = if open { 0.0 } else { range_db };
+                    }
+                    self.states[c].open = open;
+                }
+            } else {
+                for l in loudest[..m].iter_mut() {
+                    *l = approx::gain_to_db(*l);
+                }
+                for c in 0..nch {
+                    let mut level_db = [0.0f32; SUB];
+                    for (k, (&x, &max_db)) in block[c][..m].iter().zip(&loudest[..m]).enumerate() {
+                        level_db[k] = linked_db(max_db, x, link);
+                    }
+                    let mut open = self.states[c].open;
                     for (x, &level) in block[c][..m].iter_mut().zip(&level_db[..m]) {
                         open = (level >= threshold_db) || (open && level >= close_db);
                         // The threshold in force; the curve runs vectorised below.
                         *x = if open { close_db } else { threshold_db };
                     }
+                    self.states[c].open = open;
                     for (x, &level) in block[c][..m].iter_mut().zip(&level_db[..m]) {
                         *x = curve.gain_reduction_db_at(level, *x);
                     }
                 }
-                self.states[c].open = open;
             }
         }
+        let block = &mut self.core.block;
         // Hold: a rising reduction waits `hold_samples` after the last non-rising one.
         let hold_samples = self.hold_samples;
         for c in 0..nch {

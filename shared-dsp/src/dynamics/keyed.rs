@@ -10,7 +10,7 @@ use super::ballistics::GainSmoother;
 use super::delay::LookaheadDelay;
 use super::detector::{DetectorMode, LevelDetector};
 use super::sidechain::KeyChannel;
-use crate::util::{ms_to_samples, sanitize};
+use crate::util::{approx, ms_to_samples, sanitize};
 
 /// Frames per sub-block of the block-wise processing: each stage (detection, gain computer,
 /// ballistics, gain) runs over this many frames before the next, in stack buffers.
@@ -80,6 +80,13 @@ pub(crate) fn sub_blocks(n: usize) -> impl Iterator<Item = (usize, usize, usize)
     (0..n)
         .step_by(SUB)
         .map(move |start| (start, (n - start).min(SUB), n))
+}
+
+/// A channel's level for the gain computer under stereo link `link` (0 … 1), in dB: the blend
+/// of the loudest channel's level (`max_db`) and its own (`own`, linear).
+#[inline(always)]
+pub(crate) fn linked_db(max_db: f32, own: f32, link: f32) -> f32 {
+    max_db + (1.0 - link) * (approx::gain_to_db(own) - max_db)
 }
 
 /// Longest lookahead any dynamics block offers, in ms.

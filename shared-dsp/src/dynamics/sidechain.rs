@@ -144,15 +144,8 @@ impl KeyChannel {
             .process_sample_linear(self.high_pass.process_sample(x))
     }
 
-    /// [`Self::process_sample`] over a block, in place: key samples in, linear levels out, the
-    /// same values sample for sample.
-    pub fn process_block(&mut self, samples: &mut [f32]) {
-        self.prepare_block(samples);
-        self.detector.run_rectified(samples);
-    }
-
-    /// The part of [`Self::process_block`] before the detector's recursion: the sidechain
-    /// filter, then rectifying.
+    /// A block of key samples up to the detector's recursion
+    /// ([`LevelDetector::run_rectified`]): the sidechain filter, then rectifying.
     pub(crate) fn prepare_block(&mut self, samples: &mut [f32]) {
         self.high_pass.process_block(samples);
         rectify(samples);
