@@ -418,6 +418,17 @@ fn external_sidechain_keys_gate_and_compressor_internal_ignores_it() {
     let loud_key = sine(1000.0, 0.9, sr, n);
     let silent_key = vec![0.0f32; n];
     let level = |y: &[f32]| db(tone_amplitude(y, 200.0, sr, n / 2) / 0.05);
+    // A fresh mono engine with `settings` over the program, keyed by `key`: its output.
+    let keyed_run = |settings: &ChannelSettings, key: &Vec<f32>| {
+        let mut e = engine_with(settings, 1, sr);
+        run_keyed(
+            &mut e,
+            std::slice::from_ref(&program),
+            Some(std::slice::from_ref(key)),
+            512,
+        )
+        .remove(0)
+    };
 
     // Gate, threshold -40: the program alone would open it.
     let mut g = ChannelSettings {
@@ -428,24 +439,8 @@ fn external_sidechain_keys_gate_and_compressor_internal_ignores_it() {
     g.gate.threshold_db = -40.0;
     g.gate.range_db = 40.0;
     g.gate.release_ms = 5.0;
-    let mut e = engine_with(&g, 1, sr);
-    let silent = level(
-        &run_keyed(
-            &mut e,
-            std::slice::from_ref(&program),
-            Some(std::slice::from_ref(&silent_key)),
-            512,
-        )[0],
-    );
-    let mut e = engine_with(&g, 1, sr);
-    let keyed = level(
-        &run_keyed(
-            &mut e,
-            std::slice::from_ref(&program),
-            Some(std::slice::from_ref(&loud_key)),
-            512,
-        )[0],
-    );
+    let silent = level(&keyed_run(&g, &silent_key));
+    let keyed = level(&keyed_run(&g, &loud_key));
     println!("gate, external key: silent key {silent:.2} dB, loud key {keyed:.2} dB");
     assert!(
         (silent + 40.0).abs() < 0.05,
@@ -453,15 +448,7 @@ fn external_sidechain_keys_gate_and_compressor_internal_ignores_it() {
     );
     assert!(keyed.abs() < 0.01, "loud key should open: {keyed}");
     g.gate_external = false;
-    let mut e = engine_with(&g, 1, sr);
-    let internal = level(
-        &run_keyed(
-            &mut e,
-            std::slice::from_ref(&program),
-            Some(std::slice::from_ref(&silent_key)),
-            512,
-        )[0],
-    );
+    let internal = level(&keyed_run(&g, &silent_key));
     assert!(
         internal.abs() < 0.01,
         "internal key ignores the silent sidechain: {internal}"
@@ -476,35 +463,21 @@ fn external_sidechain_keys_gate_and_compressor_internal_ignores_it() {
     c.comp.threshold_db = -20.0;
     c.comp.ratio = 4.0;
     c.comp.knee_db = 0.0;
-    let mut e = engine_with(&c, 1, sr);
-    let keyed = level(
-        &run_keyed(
-            &mut e,
-            std::slice::from_ref(&program),
-            Some(std::slice::from_ref(&loud_key)),
-            512,
-        )[0],
-    );
+    let keyed = level(&keyed_run(&c, &loud_key));
     println!("compressor, external loud key: {keyed:.2} dB");
     assert!(
         keyed < -10.0,
         "loud key should compress the quiet program: {keyed}"
     );
     c.comp_external = false;
+    let internal = keyed_run(&c, &loud_key);
     let mut e = engine_with(&c, 1, sr);
-    let internal = run_keyed(
-        &mut e,
-        std::slice::from_ref(&program),
-        Some(std::slice::from_ref(&loud_key)),
-        512,
-    );
-    let mut e = engine_with(&c, 1, sr);
-    let plain = run(&mut e, std::slice::from_ref(&program), 512);
+    let plain = run(&mut e, std::slice::from_ref(&program), 512).remove(0);
     assert_eq!(
         internal, plain,
         "internal keying must ignore the sidechain input"
     );
-    assert!(level(&plain[0]).abs() < 0.01);
+    assert!(level(&plain).abs() < 0.01);
 }
 
 fn neutral_all_on(order: Order) -> ChannelSettings {
