@@ -165,6 +165,30 @@ impl Switch {
     fn is_active(&self) -> bool {
         self.mix.current() > 0.0 || self.mix.is_ramping()
     }
+
+    /// Runs an active section on `ch`: `process` processes it and returns the section's gain
+    /// reduction since it was last read. While the switch fades, the output is crossfaded with
+    /// the input (kept in `dry`) and the reduction is weighted by how far the section is in;
+    /// it raises the meter value `gr_db`.
+    fn run(
+        &mut self,
+        dry: &mut [Vec<f32>],
+        ch: &mut [&mut [f32]],
+        gr_db: &mut f32,
+        process: impl FnOnce(&mut [&mut [f32]]) -> f32,
+    ) {
+        let fading = self.mix.is_ramping();
+        if fading {
+            save_dry(dry, ch);
+        }
+        let gr = process(ch);
+        let weight = if fading {
+            crossfade(dry, ch, &mut self.mix)
+        } else {
+            1.0
+        };
+        *gr_db = gr_db.max(gr * weight);
+    }
 }
 
 /// Raised-cosine shape of a 0…1 fade position: starts and ends with zero slope, so a fade has no
@@ -852,27 +876,21 @@ impl Strip {
             g.gate_range_db.skip(n);
             return;
         }
-        let fading = self.gate_switch.mix.is_ramping();
-        if fading {
-            save_dry(&mut self.dry, ch);
-        }
-        if self.gliding_gate() {
-            let g = &mut self.glide;
-            self.gate.process_gliding(ch, key, &mut || GatePoint {
-                threshold_db: g.gate_threshold_db.next(),
-                ratio: ratio_from_inv(g.gate_inv_ratio.next()),
-                range_db: g.gate_range_db.next(),
+        let gliding = self.gliding_gate();
+        let (g, gate) = (&mut self.glide, &mut self.gate);
+        self.gate_switch
+            .run(&mut self.dry, ch, &mut self.gate_gr_db, |ch| {
+                if gliding {
+                    gate.process_gliding(ch, key, &mut || GatePoint {
+                        threshold_db: g.gate_threshold_db.next(),
+                        ratio: ratio_from_inv(g.gate_inv_ratio.next()),
+                        range_db: g.gate_range_db.next(),
+                    });
+                } else {
+                    gate.process(ch, key);
+                }
+                gate.take_max_gain_reduction_db()
             });
-        } else {
-            self.gate.process(ch, key);
-        }
-        let gr = self.gate.take_max_gain_reduction_db();
-        if fading {
-            let m = crossfade(&self.dry, ch, &mut self.gate_switch.mix);
-            self.gate_gr_db = self.gate_gr_db.max(gr * m);
-        } else {
-            self.gate_gr_db = self.gate_gr_db.max(gr);
-        }
     }
 
     fn run_comp(&mut self, ch: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
@@ -890,28 +908,22 @@ impl Strip {
             g.comp_link.skip(n);
             return;
         }
-        let fading = self.comp_switch.mix.is_ramping();
-        if fading {
-            save_dry(&mut self.dry, ch);
-        }
-        if self.gliding_comp() {
-            let g = &mut self.glide;
-            self.comp.process_gliding(ch, key, &mut || CompressorPoint {
-                threshold_db: g.comp_threshold_db.next(),
-                ratio: ratio_from_inv(g.comp_inv_ratio.next()),
-                knee_db: g.comp_knee_db.next(),
-                stereo_link: g.comp_link.next(),
+        let gliding = self.gliding_comp();
+        let (g, comp) = (&mut self.glide, &mut self.comp);
+        self.comp_switch
+            .run(&mut self.dry, ch, &mut self.comp_gr_db, |ch| {
+                if gliding {
+                    comp.process_gliding(ch, key, &mut || CompressorPoint {
+                        threshold_db: g.comp_threshold_db.next(),
+                        ratio: ratio_from_inv(g.comp_inv_ratio.next()),
+                        knee_db: g.comp_knee_db.next(),
+                        stereo_link: g.comp_link.next(),
+                    });
+                } else {
+                    comp.process(ch, key);
+                }
+                comp.take_max_gain_reduction_db()
             });
-        } else {
-            self.comp.process(ch, key);
-        }
-        let gr = self.comp.take_max_gain_reduction_db();
-        if fading {
-            let m = crossfade(&self.dry, ch, &mut self.comp_switch.mix);
-            self.comp_gr_db = self.comp_gr_db.max(gr * m);
-        } else {
-            self.comp_gr_db = self.comp_gr_db.max(gr);
-        }
     }
 }
 
