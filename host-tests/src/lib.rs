@@ -35,6 +35,7 @@ use clack_extensions::state::{HostState, HostStateImpl, PluginState};
 use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
 use clack_host::events::event_types::ParamValueEvent;
 use clack_host::prelude::*;
+use lathe_plugin::PluginInfo;
 use std::cell::Cell;
 use std::ffi::CString;
 use std::io::{Read, Write};
@@ -45,8 +46,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 /// The command that builds the bundles the suite loads.
-pub const BUNDLE_COMMAND: &str =
-    "cargo xtask bundle -p lathe_channel -p lathe_eq -p lathe_limiter -p lathe_meter --release";
+pub const BUNDLE_COMMAND: &str = "cargo xtask bundle -p lathe_channel_bundle -p lathe_eq_bundle -p lathe_limiter_bundle -p lathe_meter_bundle --release";
 
 /// How a plugin's latency is expected to behave.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -64,12 +64,9 @@ pub enum LatencyRule {
 /// working as plugins grow.
 #[derive(Debug)]
 pub struct PluginSpec {
-    /// Bundle file name without `.clap`.
-    pub bundle: &'static str,
-    pub id: &'static str,
-    pub name: &'static str,
-    pub vendor: &'static str,
-    pub features: &'static [&'static str],
+    /// Who the plugin is (ids, names, features), from the plugin crate itself: the suite checks
+    /// that the bundle tells hosts exactly this.
+    pub info: &'static PluginInfo,
     pub latency: LatencyRule,
     /// A gain-type parameter (stable id, nice-plug's CLAP param id is the hash of it) used for the
     /// sample-accuracy check and for "the same parameter changes" in the state check, with two
@@ -82,20 +79,7 @@ pub struct PluginSpec {
 }
 
 pub const CHANNEL: PluginSpec = PluginSpec {
-    bundle: "Lathe Channel Strip",
-    id: "audio.lathe.channel-strip",
-    name: "Lathe Channel Strip",
-    vendor: "Lathe",
-    features: &[
-        "audio-effect",
-        "equalizer",
-        "compressor",
-        "gate",
-        "filter",
-        "mixing",
-        "stereo",
-        "mono",
-    ],
+    info: &lathe_suite::lathe_channel::INFO,
     latency: LatencyRule::Zero,
     gain_param: Some(("out", 0.0, -12.0)),
     sidechain: true,
@@ -103,11 +87,7 @@ pub const CHANNEL: PluginSpec = PluginSpec {
 };
 
 pub const EQ: PluginSpec = PluginSpec {
-    bundle: "Lathe Mastering EQ",
-    id: "audio.lathe.mastering-eq",
-    name: "Lathe Mastering EQ",
-    vendor: "Lathe",
-    features: &["audio-effect", "equalizer", "mastering", "stereo", "mono"],
+    info: &lathe_suite::lathe_eq::INFO,
     latency: LatencyRule::Zero,
     gain_param: Some(("out", 0.0, -12.0)),
     sidechain: false,
@@ -115,11 +95,7 @@ pub const EQ: PluginSpec = PluginSpec {
 };
 
 pub const LIMITER: PluginSpec = PluginSpec {
-    bundle: "Lathe Limiter",
-    id: "audio.lathe.limiter",
-    name: "Lathe Limiter",
-    vendor: "Lathe",
-    features: &["audio-effect", "limiter", "mastering", "stereo", "mono"],
+    info: &lathe_suite::lathe_limiter::INFO,
     // Default 4x true peak: lookahead + 76 (oversampler round trip) + 1 (true-peak detector)
     // + 55 (true-peak safety stage), per shared-dsp's limiter documentation.
     latency: LatencyRule::LookaheadMs("la", 132),
@@ -132,18 +108,7 @@ pub const LIMITER: PluginSpec = PluginSpec {
 };
 
 pub const METER: PluginSpec = PluginSpec {
-    bundle: "Lathe Loudness Meter",
-    id: "audio.lathe.loudness-meter",
-    name: "Lathe Loudness Meter",
-    vendor: "Lathe",
-    features: &[
-        "audio-effect",
-        "analyzer",
-        "mastering",
-        "stereo",
-        "mono",
-        "surround",
-    ],
+    info: &lathe_suite::lathe_meter::INFO,
     latency: LatencyRule::Zero,
     gain_param: None,
     sidechain: false,
@@ -151,6 +116,11 @@ pub const METER: PluginSpec = PluginSpec {
 };
 
 pub const ALL: [&PluginSpec; 4] = [&CHANNEL, &EQ, &LIMITER, &METER];
+
+/// The expectations for a plugin of the suite (every plugin must have some: a test checks).
+pub fn spec_of(info: &PluginInfo) -> Option<&'static PluginSpec> {
+    ALL.iter().copied().find(|s| s.info.clap_id == info.clap_id)
+}
 
 /// The workspace version every plugin reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -165,12 +135,12 @@ pub fn bundle_dir() -> PathBuf {
 
 /// The bundle's path; panics (the test FAILS, never skips) when it has not been built.
 pub fn bundle_path(spec: &PluginSpec) -> PathBuf {
-    let path = bundle_dir().join(format!("{}.clap", spec.bundle));
+    let path = bundle_dir().join(format!("{}.clap", spec.info.name));
     assert!(
         path.exists(),
         "{}: bundle not found at {}. Build the bundles first: `{BUNDLE_COMMAND}` \
          (or set LATHE_BUNDLE_DIR to the directory holding them)",
-        spec.bundle,
+        spec.info.name,
         path.display()
     );
     path
@@ -180,8 +150,13 @@ pub fn bundle_path(spec: &PluginSpec) -> PathBuf {
 pub fn load_entry(spec: &PluginSpec) -> PluginEntry {
     let path = bundle_path(spec);
     // SAFETY: loading a CLAP bundle runs its initialisation code; these are our own bundles.
-    unsafe { PluginEntry::load(&path) }
-        .unwrap_or_else(|e| panic!("{}: could not load {}: {e:?}", spec.bundle, path.display()))
+    unsafe { PluginEntry::load(&path) }.unwrap_or_else(|e| {
+        panic!(
+            "{}: could not load {}: {e:?}",
+            spec.info.name,
+            path.display()
+        )
+    })
 }
 
 /// One descriptor from the factory, as plain strings.
@@ -199,7 +174,7 @@ pub fn descriptors(spec: &PluginSpec) -> Vec<Descriptor> {
     let entry = load_entry(spec);
     let factory = entry
         .get_plugin_factory()
-        .unwrap_or_else(|| panic!("{}: the bundle has no plugin factory", spec.bundle));
+        .unwrap_or_else(|| panic!("{}: the bundle has no plugin factory", spec.info.name));
     let s = |c: Option<&std::ffi::CStr>| c.map(|c| c.to_string_lossy().into_owned());
     factory
         .plugin_descriptors()
@@ -616,7 +591,7 @@ impl PluginHost {
             VERSION,
         )
         .unwrap();
-        let id = CString::new(spec.id).unwrap();
+        let id = CString::new(spec.info.clap_id).unwrap();
         let rec2 = rec.clone();
         let instance = PluginInstance::<TestHost>::new(
             move |_| Shared { rec: rec2 },
@@ -625,7 +600,7 @@ impl PluginHost {
             &id,
             &info,
         )
-        .unwrap_or_else(|e| panic!("{}: create/init failed: {e:?}", spec.bundle));
+        .unwrap_or_else(|e| panic!("{}: create/init failed: {e:?}", spec.info.name));
         Self {
             spec,
             processor: None,
@@ -640,13 +615,13 @@ impl PluginHost {
             aux_scratch: Vec::new(),
             steady_time: 0,
             auto_pump: true,
-            audio: AudioThread::new(spec.bundle),
+            audio: AudioThread::new(spec.info.name),
         }
     }
 
     /// `"<plugin>: "` for messages.
     pub fn who(&self) -> &'static str {
-        self.spec.bundle
+        self.spec.info.name
     }
 
     pub fn is_active(&self) -> bool {
@@ -953,7 +928,7 @@ impl PluginHost {
         self.instance
             .plugin_shared_handle()
             .get_extension::<PluginParams>()
-            .unwrap_or_else(|| panic!("{}: no params extension", self.spec.bundle))
+            .unwrap_or_else(|| panic!("{}: no params extension", self.spec.info.name))
     }
 
     pub fn params(&mut self) -> Vec<ParamDesc> {
@@ -964,7 +939,7 @@ impl PluginHost {
             let mut buf = ParamInfoBuffer::new();
             let info = ext
                 .get_info(&handle, i, &mut buf)
-                .unwrap_or_else(|| panic!("{}: params.get_info({i}) failed", self.spec.bundle));
+                .unwrap_or_else(|| panic!("{}: params.get_info({i}) failed", self.spec.info.name));
             out.push(ParamDesc {
                 id: info.id.get(),
                 name: String::from_utf8_lossy(info.name).into_owned(),
@@ -988,7 +963,7 @@ impl PluginHost {
             .unwrap_or_else(|| {
                 panic!(
                     "{}: no parameter with id {string_id:?} (hash {id})",
-                    self.spec.bundle
+                    self.spec.info.name
                 )
             })
     }
@@ -1104,7 +1079,7 @@ impl PluginHost {
             .instance
             .plugin_shared_handle()
             .get_extension::<PluginLatency>()
-            .unwrap_or_else(|| panic!("{}: no latency extension", self.spec.bundle));
+            .unwrap_or_else(|| panic!("{}: no latency extension", self.spec.info.name));
         ext.get(&self.instance.plugin_handle())
     }
 

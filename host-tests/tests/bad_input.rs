@@ -80,7 +80,7 @@ fn corrupt(bad: Bad, block: &mut [Vec<f32>], start: usize) {
 fn run_case(spec: &'static PluginSpec, bad: Bad, block: usize, bypass: bool, f: &mut Failures) {
     let tag = format!(
         "{} [{bad:?}, block {block}{}]",
-        spec.bundle,
+        spec.info.name,
         if bypass { ", bypassed" } else { "" }
     );
     let square = matches!(bad, Bad::FullScaleSquare);
@@ -172,7 +172,7 @@ fn bad_input(spec: &'static PluginSpec) {
         }
         run_case(spec, bad, 256, true, &mut f);
     }
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]

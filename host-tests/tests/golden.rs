@@ -17,7 +17,7 @@ use std::path::PathBuf;
 fn golden_dir(spec: &PluginSpec) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("golden")
-        .join(spec.bundle.replace(' ', "-"))
+        .join(spec.info.name.replace(' ', "-"))
 }
 
 fn write_golden(spec: &'static PluginSpec, version: &str) {
@@ -44,7 +44,7 @@ fn check_golden(spec: &'static PluginSpec) {
         .unwrap_or_else(|e| {
             panic!(
                 "{}: no golden states in {}: {e}",
-                spec.bundle,
+                spec.info.name,
                 dir.display()
             )
         })
@@ -52,7 +52,7 @@ fn check_golden(spec: &'static PluginSpec) {
         .filter(|p| p.extension().is_some_and(|x| x == "state"))
         .collect();
     states.sort();
-    assert!(!states.is_empty(), "{}: no golden states", spec.bundle);
+    assert!(!states.is_empty(), "{}: no golden states", spec.info.name);
 
     let mut f = Failures::new();
     for state_path in states {
@@ -67,7 +67,7 @@ fn check_golden(spec: &'static PluginSpec) {
         if let Err(e) = host.load_state(&bytes, None) {
             f.push(format!(
                 "{}: the {release} state does not load: {e}",
-                spec.bundle
+                spec.info.name
             ));
             continue;
         }
@@ -78,12 +78,12 @@ fn check_golden(spec: &'static PluginSpec) {
             match host.param_value(id) {
                 None => f.push(format!(
                     "{}: parameter {id} of the {release} state is gone",
-                    spec.bundle
+                    spec.info.name
                 )),
                 Some(got) => f.check((got - want).abs() <= 1e-6 * want.abs().max(1.0), || {
                     format!(
                         "{}: parameter {id} from the {release} state: saved {want}, loaded {got}",
-                        spec.bundle
+                        spec.info.name
                     )
                 }),
             }
@@ -101,7 +101,7 @@ fn check_golden(spec: &'static PluginSpec) {
         f.check(out.iter().flatten().all(|x| x.is_finite()), || {
             format!(
                 "{}: non-finite output after loading the {release} state",
-                spec.bundle
+                spec.info.name
             )
         });
         host.deactivate();

@@ -65,7 +65,7 @@ fn default_latency(spec: &'static PluginSpec) {
             let text = host.value_to_text(p.id, p.default).unwrap();
             text.trim_end_matches(|c: char| !c.is_ascii_digit())
                 .parse::<f64>()
-                .unwrap_or_else(|_| panic!("{}: cannot read ms from {text:?}", spec.bundle))
+                .unwrap_or_else(|_| panic!("{}: cannot read ms from {text:?}", spec.info.name))
         }
     };
     for rate in [44_100.0, 48_000.0, 96_000.0] {
@@ -76,13 +76,13 @@ fn default_latency(spec: &'static PluginSpec) {
         f.check(reported == expected, || {
             format!(
                 "{} @ {rate} Hz: reports latency {reported}, expected {expected}",
-                spec.bundle
+                spec.info.name
             )
         });
         f.check(measured == Some(reported as usize), || {
             format!(
                 "{} @ {rate} Hz: reports latency {reported}, impulse measured at {measured:?}",
-                spec.bundle
+                spec.info.name
             )
         });
         host.deactivate();
@@ -99,14 +99,14 @@ fn default_latency(spec: &'static PluginSpec) {
                 format!(
                     "{} @ {rate} Hz, bypassed: reports {reported_b}, impulse at {measured_b:?}; \
                      not bypassed: {reported}",
-                    spec.bundle
+                    spec.info.name
                 )
             });
             check_host(&mut f, &bypassed);
         }
     }
     check_host(&mut f, &host);
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn limiter_lookahead_changes_latency() {
                 &mut out,
                 &[ParamEvent::new(100 + n as u32 * 50, p.id, value)],
             );
-            let tag = format!("{} @ {rate} Hz, {id} → {ms} ms by event", spec.bundle);
+            let tag = format!("{} @ {rate} Hz, {id} → {ms} ms by event", spec.info.name);
             // (No lookahead in the list is the default, so the latency always changes.)
             assert_ne!(before, expected);
             let restarted = host.restart_if_requested();
@@ -198,7 +198,7 @@ fn limiter_lookahead_changes_latency() {
             host.activate(rate, 1, 512);
             let tag = format!(
                 "{} @ {rate} Hz, {id} → {ms} ms by flush while inactive",
-                spec.bundle
+                spec.info.name
             );
             let reported = host.latency();
             f.check(reported == expected, || {
@@ -223,7 +223,7 @@ fn limiter_lookahead_changes_latency() {
             host.process(&input, &mut out, &[]);
             let tag = format!(
                 "{} @ {rate} Hz, {id} → {ms} ms by flush while active",
-                spec.bundle
+                spec.info.name
             );
             assert_ne!(before, expected);
             let restarted = host.restart_if_requested();
@@ -267,7 +267,7 @@ fn limiter_lookahead_change_then_deactivate() {
         host.activate(rate, 1, 512);
         let tag = format!(
             "{} @ {rate} Hz, {id} → {ms} ms, deactivated before on_main_thread",
-            spec.bundle
+            spec.info.name
         );
         let reported = host.latency();
         f.check(reported == expected, || {
@@ -308,7 +308,7 @@ fn eq_linear_phase_mode_changes_latency() {
             let before = host.latency();
             let changed_before = host.rec.latency_changed.load(Ordering::SeqCst);
             host.process(&input, &mut out, &[ParamEvent::new(300, p.id, value)]);
-            let tag = format!("{} @ {rate} Hz, mode → {what} by event", spec.bundle);
+            let tag = format!("{} @ {rate} Hz, mode → {what} by event", spec.info.name);
             assert_ne!(before, want);
             // A DAW honours every restart request. nice-plug reports a latency set in
             // `activate` through one more restart request, and calls `latency.changed` in the
@@ -339,7 +339,7 @@ fn eq_linear_phase_mode_changes_latency() {
         host.activate(rate, 1, 512);
         let tag = format!(
             "{} @ {rate} Hz, linear phase by flush while inactive",
-            spec.bundle
+            spec.info.name
         );
         let reported = host.latency();
         f.check(reported == expected, || {

@@ -11,46 +11,51 @@ fn factory_lists(spec: &'static PluginSpec) {
     f.check(all.len() == 1, || {
         format!(
             "{}: factory lists {} plugins, expected 1: {all:?}",
-            spec.bundle,
+            spec.info.name,
             all.len()
         )
     });
-    match all.iter().find(|d| d.id == spec.id) {
+    match all.iter().find(|d| d.id == spec.info.clap_id) {
         None => f.push(format!(
             "{}: factory does not list id {:?}; it lists {:?}",
-            spec.bundle,
-            spec.id,
+            spec.info.name,
+            spec.info.clap_id,
             all.iter().map(|d| &d.id).collect::<Vec<_>>()
         )),
         Some(d) => {
-            f.check(d.name == spec.name, || {
+            f.check(d.name == spec.info.name, || {
                 format!(
                     "{}: name: expected {:?}, got {:?}",
-                    spec.bundle, spec.name, d.name
+                    spec.info.name, spec.info.name, d.name
                 )
             });
-            f.check(d.vendor == spec.vendor, || {
+            f.check(d.vendor == lathe_plugin::info::VENDOR, || {
                 format!(
                     "{}: vendor: expected {:?}, got {:?}",
-                    spec.bundle, spec.vendor, d.vendor
+                    spec.info.name,
+                    lathe_plugin::info::VENDOR,
+                    d.vendor
                 )
             });
             f.check(d.version == VERSION, || {
                 format!(
                     "{}: version: expected {VERSION:?}, got {:?}",
-                    spec.bundle, d.version
+                    spec.info.name, d.version
                 )
             });
-            let mut want: Vec<&str> = spec.features.to_vec();
+            let mut want: Vec<&str> = spec.info.clap_features.iter().map(|f| f.as_str()).collect();
             let mut got: Vec<&str> = d.features.iter().map(String::as_str).collect();
             want.sort_unstable();
             got.sort_unstable();
             f.check(want == got, || {
-                format!("{}: features: expected {want:?}, got {got:?}", spec.bundle)
+                format!(
+                    "{}: features: expected {want:?}, got {got:?}",
+                    spec.info.name
+                )
             });
         }
     }
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]
@@ -87,7 +92,7 @@ fn lifecycle(spec: &'static PluginSpec) {
         let mut out = vec![vec![0.0; 512]; 2];
         host.process(&input, &mut out, &[]);
         f.check(first_bad_sample(&out).is_none(), || {
-            format!("{}: non-finite output after activate", spec.bundle)
+            format!("{}: non-finite output after activate", spec.info.name)
         });
         host.deactivate();
         check_host(&mut f, &host);
@@ -108,8 +113,9 @@ fn lifecycle(spec: &'static PluginSpec) {
         for i in 0..100 {
             let rate = [44_100.0, 48_000.0, 96_000.0][i % 3];
             if i % 5 == 0 {
-                host.try_activate(rate, 1, 64)
-                    .unwrap_or_else(|e| panic!("{}: cycle {i}: activate failed: {e}", spec.bundle));
+                host.try_activate(rate, 1, 64).unwrap_or_else(|e| {
+                    panic!("{}: cycle {i}: activate failed: {e}", spec.info.name)
+                });
             } else {
                 host.activate(rate, 1, 64);
                 if i % 3 == 0 {
@@ -118,7 +124,7 @@ fn lifecycle(spec: &'static PluginSpec) {
                     f.check(first_bad_sample(&out).is_none(), || {
                         format!(
                             "{}: cycle {i}: bad output {:?}",
-                            spec.bundle,
+                            spec.info.name,
                             first_bad_sample(&out)
                         )
                     });
@@ -131,7 +137,7 @@ fn lifecycle(spec: &'static PluginSpec) {
         }
         check_host(&mut f, &host);
     }
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]
@@ -165,7 +171,7 @@ fn ports(spec: &'static PluginSpec) {
         || {
             format!(
                 "{}: first input port should be the stereo main: {ins:?}",
-                spec.bundle
+                spec.info.name
             )
         },
     );
@@ -174,7 +180,7 @@ fn ports(spec: &'static PluginSpec) {
         || {
             format!(
                 "{}: first output port should be the stereo main: {outs:?}",
-                spec.bundle
+                spec.info.name
             )
         },
     );
@@ -183,37 +189,40 @@ fn ports(spec: &'static PluginSpec) {
         || {
             format!(
                 "{}: main input port type should be \"stereo\": {ins:?}",
-                spec.bundle
+                spec.info.name
             )
         },
     );
     f.check(outs.len() == 1, || {
         format!(
             "{}: expected exactly one output port: {outs:?}",
-            spec.bundle
+            spec.info.name
         )
     });
     if spec.sidechain {
         f.check(ins.len() == 2, || {
             format!(
                 "{}: expected main + sidechain input ports: {ins:?}",
-                spec.bundle
+                spec.info.name
             )
         });
         if let Some(sc) = ins.get(1) {
             f.check(sc.channels == 2 && !sc.is_main(), || {
                 format!(
                     "{}: sidechain should be a stereo non-main port: {sc:?}",
-                    spec.bundle
+                    spec.info.name
                 )
             });
             f.check(sc.name.to_lowercase().contains("sidechain"), || {
-                format!("{}: sidechain port name: {:?}", spec.bundle, sc.name)
+                format!("{}: sidechain port name: {:?}", spec.info.name, sc.name)
             });
         }
     } else {
         f.check(ins.len() == 1, || {
-            format!("{}: expected exactly one input port: {ins:?}", spec.bundle)
+            format!(
+                "{}: expected exactly one input port: {ins:?}",
+                spec.info.name
+            )
         });
     }
 
@@ -226,12 +235,12 @@ fn ports(spec: &'static PluginSpec) {
         let sc = test_signal(2, 256, 48_000.0, 0.9, 4);
         host.process_with_sidechain(&input, Some(&sc), &mut out, &[]);
         f.check(first_bad_sample(&out).is_none(), || {
-            format!("{}: bad output with sidechain fed", spec.bundle)
+            format!("{}: bad output with sidechain fed", spec.info.name)
         });
     }
     host.process(&input, &mut out, &[]);
     f.check(first_bad_sample(&out).is_none(), || {
-        format!("{}: bad output with sidechain silent", spec.bundle)
+        format!("{}: bad output with sidechain silent", spec.info.name)
     });
     host.deactivate();
 
@@ -239,18 +248,21 @@ fn ports(spec: &'static PluginSpec) {
     match host.ports_configs() {
         None => f.push(format!(
             "{}: no audio-ports-config extension: a host cannot pick the mono layout",
-            spec.bundle
+            spec.info.name
         )),
         Some(configs) => {
             let mono = configs
                 .iter()
                 .find(|c| c.main_input_channels == Some(1) && c.main_output_channels == Some(1));
             match mono {
-                None => f.push(format!("{}: no mono config among {configs:?}", spec.bundle)),
+                None => f.push(format!(
+                    "{}: no mono config among {configs:?}",
+                    spec.info.name
+                )),
                 Some(mono) => {
                     let mono = mono.clone();
                     f.check(host.select_ports_config(mono.id), || {
-                        format!("{}: selecting mono config {mono:?} failed", spec.bundle)
+                        format!("{}: selecting mono config {mono:?} failed", spec.info.name)
                     });
                     let ins = host.audio_ports(true);
                     let outs = host.audio_ports(false);
@@ -260,7 +272,7 @@ fn ports(spec: &'static PluginSpec) {
                         || {
                             format!(
                                 "{}: after selecting mono: in {ins:?} out {outs:?}",
-                                spec.bundle
+                                spec.info.name
                             )
                         },
                     );
@@ -273,13 +285,13 @@ fn ports(spec: &'static PluginSpec) {
                         host.process(&input, &mut out, &[]);
                     }
                     f.check(first_bad_sample(&out).is_none(), || {
-                        format!("{}: bad mono output", spec.bundle)
+                        format!("{}: bad mono output", spec.info.name)
                     });
                     if spec.bit_exact_at_default && spec.latency == LatencyRule::Zero {
                         f.check(out[0] == input[0], || {
                             format!(
                                 "{}: mono output differs from input at defaults",
-                                spec.bundle
+                                spec.info.name
                             )
                         });
                     }
@@ -290,7 +302,12 @@ fn ports(spec: &'static PluginSpec) {
     }
     // A plugin that claims "surround" must offer a layout of at least 5.1 (6 channels) and
     // process it (bit-exact at defaults for pass-through plugins).
-    if spec.features.contains(&"surround") {
+    if spec
+        .info
+        .clap_features
+        .iter()
+        .any(|f| f.as_str() == "surround")
+    {
         let configs = host.ports_configs().unwrap_or_default();
         match configs
             .iter()
@@ -298,23 +315,26 @@ fn ports(spec: &'static PluginSpec) {
         {
             None => f.push(format!(
                 "{}: features say surround but no config has ≥ 6 channels: {configs:?}",
-                spec.bundle
+                spec.info.name
             )),
             Some(c) => {
                 let (id, ch) = (c.id, c.main_input_channels.unwrap() as usize);
                 f.check(host.select_ports_config(id), || {
-                    format!("{}: selecting the {ch}-channel config failed", spec.bundle)
+                    format!(
+                        "{}: selecting the {ch}-channel config failed",
+                        spec.info.name
+                    )
                 });
                 host.activate(48_000.0, 1, 256);
                 let input = test_signal(ch, 256, 48_000.0, 0.25, 6);
                 let mut out = vec![vec![0.0; 256]; ch];
                 host.process(&input, &mut out, &[]);
                 f.check(first_bad_sample(&out).is_none(), || {
-                    format!("{}: bad {ch}-channel output", spec.bundle)
+                    format!("{}: bad {ch}-channel output", spec.info.name)
                 });
                 if spec.bit_exact_at_default && spec.latency == LatencyRule::Zero {
                     f.check(out == input, || {
-                        format!("{}: {ch}-channel output differs from input", spec.bundle)
+                        format!("{}: {ch}-channel output differs from input", spec.info.name)
                     });
                 }
                 host.deactivate();
@@ -322,7 +342,7 @@ fn ports(spec: &'static PluginSpec) {
         }
     }
     check_host(&mut f, &host);
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn flags_and_texts(spec: &'static PluginSpec) {
     let mut host = PluginHost::load(spec);
     let params = host.params();
     f.check(!params.is_empty(), || {
-        format!("{}: no parameters", spec.bundle)
+        format!("{}: no parameters", spec.info.name)
     });
     // Every id once: the framework hashes string ids to CLAP/VST3 ids, and two that collide
     // make the host drive two parameters as one (it happened: "cp_on" and "e2_on").
@@ -40,17 +40,17 @@ fn flags_and_texts(spec: &'static PluginSpec) {
             .filter(|p| params.iter().filter(|q| q.id == p.id).count() > 1)
             .map(|p| (p.id, p.name.clone()))
             .collect();
-        format!("{}: parameters sharing an id: {twice:?}", spec.bundle)
+        format!("{}: parameters sharing an id: {twice:?}", spec.info.name)
     });
     let bypasses: Vec<_> = params.iter().filter(|p| p.is_bypass()).collect();
     f.check(bypasses.len() == 1, || {
         format!(
             "{}: expected one bypass parameter, found {bypasses:?}",
-            spec.bundle
+            spec.info.name
         )
     });
     for p in &params {
-        let tag = format!("{} param {:?} (id {})", spec.bundle, p.name, p.id);
+        let tag = format!("{} param {:?} (id {})", spec.info.name, p.name, p.id);
         f.check(
             p.flags
                 .contains(clack_extensions::params::ParamInfoFlags::IS_AUTOMATABLE),
@@ -130,7 +130,7 @@ fn flags_and_texts(spec: &'static PluginSpec) {
         }
     }
     check_host(&mut f, &host);
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]
@@ -172,7 +172,7 @@ fn out_of_range(spec: &'static PluginSpec) {
                 || {
                     format!(
                         "{} param {:?}: value {v:?} outside [{}, {}] {when}",
-                        spec.bundle, p.name, p.min, p.max
+                        spec.info.name, p.name, p.min, p.max
                     )
                 },
             );
@@ -205,7 +205,7 @@ fn out_of_range(spec: &'static PluginSpec) {
             if let Some((c, i, x)) = first_bad_sample(&out) {
                 f.push(format!(
                     "{} param {:?} = {v}: output[{c}][{i}] = {x:e}",
-                    spec.bundle, p.name
+                    spec.info.name, p.name
                 ));
             }
         }
@@ -261,7 +261,7 @@ fn out_of_range(spec: &'static PluginSpec) {
         f.check(out == ref_out, || {
             format!(
                 "{}: block {b}: output changed by events for unknown ids / a foreign event space",
-                spec.bundle
+                spec.info.name
             )
         });
     }
@@ -269,11 +269,11 @@ fn out_of_range(spec: &'static PluginSpec) {
     f.check(before == after, || {
         format!(
             "{}: parameter values changed by unknown-id / foreign-space events: {before:?} → {after:?}",
-            spec.bundle
+            spec.info.name
         )
     });
     check_host(&mut f, &host);
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]
@@ -308,7 +308,7 @@ fn sample_accurate(spec: &'static PluginSpec) {
             .unwrap_or_else(|| {
                 panic!(
                     "{}: text_to_value({db:?}) for {string_id:?} failed",
-                    spec.bundle
+                    spec.info.name
                 )
             })
     };
@@ -321,7 +321,7 @@ fn sample_accurate(spec: &'static PluginSpec) {
         let k = rng.random_range(1..block);
         let tag = format!(
             "{} {string_id:?} {from_db} → {to_db} dB at offset {k} of a {block}-sample block (trial {trial})",
-            spec.bundle
+            spec.info.name
         );
         let mut host = PluginHost::load(spec);
         let mut reference = PluginHost::load(spec);
@@ -379,7 +379,7 @@ fn sample_accurate(spec: &'static PluginSpec) {
         });
         check_host(&mut f, &host);
     }
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]
@@ -393,4 +393,17 @@ fn sample_accurate_eq() {
 #[test]
 fn sample_accurate_limiter() {
     sample_accurate(&LIMITER);
+}
+
+#[test]
+fn every_plugin_of_the_suite_has_host_test_expectations() {
+    for plugin in lathe_suite::PLUGINS {
+        let info = plugin.info();
+        assert!(
+            lathe_host_tests::spec_of(info).is_some(),
+            "{}: no PluginSpec in host-tests/src/lib.rs",
+            info.name
+        );
+    }
+    assert_eq!(lathe_host_tests::ALL.len(), lathe_suite::PLUGINS.len());
 }

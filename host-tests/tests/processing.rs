@@ -39,7 +39,7 @@ fn rates_and_blocks(spec: &'static PluginSpec) {
             let ref_out = reference.process_signal(&input, &[max_block as usize], &[]);
             reference.deactivate();
 
-            let tag = format!("{} @ {rate} Hz, max block {max_block}", spec.bundle);
+            let tag = format!("{} @ {rate} Hz, max block {max_block}", spec.info.name);
             if let Some((c, i, x)) = first_bad_sample(&out) {
                 f.push(format!(
                     "{tag}: output[{c}][{i}] = {x:e} (non-finite or subnormal)"
@@ -84,7 +84,7 @@ fn rates_and_blocks(spec: &'static PluginSpec) {
         }
     }
     check_host(&mut f, &host);
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn random_settings(spec: &'static PluginSpec) {
             let ref_out = reference.process_signal(&input, &[512], &[]);
             let tag = format!(
                 "{} @ {rate} Hz, random settings #{set} (seed {seed})",
-                spec.bundle
+                spec.info.name
             );
             if let Some((c, i, x)) = first_bad_sample(&out) {
                 f.push(format!(
@@ -144,7 +144,7 @@ fn random_settings(spec: &'static PluginSpec) {
             check_host(&mut f, &host);
         }
     }
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]

@@ -36,23 +36,23 @@ fn roundtrip(spec: &'static PluginSpec) {
     randomise(&mut a, 11);
     let saved = a
         .save_state(None)
-        .unwrap_or_else(|e| panic!("{}: save failed: {e}", spec.bundle));
+        .unwrap_or_else(|e| panic!("{}: save failed: {e}", spec.info.name));
     f.check(!saved.is_empty(), || {
-        format!("{}: empty state", spec.bundle)
+        format!("{}: empty state", spec.info.name)
     });
 
     let mut b = PluginHost::load(spec);
     if let Err(e) = b.load_state(&saved, None) {
         f.push(format!(
             "{}: loading its own state failed: {e}",
-            spec.bundle
+            spec.info.name
         ));
     }
     let again = b.save_state(None).unwrap();
     f.check(again == saved, || {
         format!(
             "{}: save → load → save differs:\n  first:  {}\n  second: {}",
-            spec.bundle,
+            spec.info.name,
             String::from_utf8_lossy(&saved),
             String::from_utf8_lossy(&again)
         )
@@ -61,7 +61,7 @@ fn roundtrip(spec: &'static PluginSpec) {
     f.check(va == vb, || {
         format!(
             "{}: parameter values differ after load: {va:?} vs {vb:?}",
-            spec.bundle
+            spec.info.name
         )
     });
 
@@ -71,7 +71,7 @@ fn roundtrip(spec: &'static PluginSpec) {
         if let Err(e) = c.load_state(&saved, Some(chunk)) {
             f.push(format!(
                 "{}: load with {chunk}-byte reads failed: {e}",
-                spec.bundle
+                spec.info.name
             ));
             continue;
         }
@@ -79,7 +79,7 @@ fn roundtrip(spec: &'static PluginSpec) {
         f.check(s.as_ref() == Ok(&saved), || {
             format!(
                 "{}: {chunk}-byte reads then {chunk}-byte writes gave different state: {:?}",
-                spec.bundle,
+                spec.info.name,
                 s.as_ref().map(|s| String::from_utf8_lossy(s).into_owned())
             )
         });
@@ -111,18 +111,21 @@ fn roundtrip(spec: &'static PluginSpec) {
         f.check(oa == ob, || {
             format!(
                 "{}: block {blk}: saved and restored instances give different audio",
-                spec.bundle
+                spec.info.name
             )
         });
     }
     // After the change both save the same state again.
     let (sa, sb) = (a.save_state(None).unwrap(), b.save_state(None).unwrap());
     f.check(sa == sb, || {
-        format!("{}: after the same change the states differ", spec.bundle)
+        format!(
+            "{}: after the same change the states differ",
+            spec.info.name
+        )
     });
     check_host(&mut f, &a);
     check_host(&mut f, &b);
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]
@@ -215,12 +218,15 @@ fn rejects_garbage(spec: &'static PluginSpec) {
             // below then requires that nothing changed).
             let may_parse = what.starts_with("byte ") || what.starts_with("complete state");
             if res.is_ok() && !may_parse {
-                f.push(format!("{} ({label}): load accepted {what}", spec.bundle));
+                f.push(format!(
+                    "{} ({label}): load accepted {what}",
+                    spec.info.name
+                ));
             }
             f.check(now == good, || {
                 format!(
                     "{} ({label}): state changed by rejected load of {what}:\n  before: {}\n  after:  {}",
-                    spec.bundle,
+                    spec.info.name,
                     String::from_utf8_lossy(&good),
                     String::from_utf8_lossy(&now)
                 )
@@ -234,15 +240,15 @@ fn rejects_garbage(spec: &'static PluginSpec) {
                 host.process(&input, &mut out, &[]);
             }
             f.check(first_bad_sample(&out).is_none(), || {
-                format!("{}: bad output after rejected loads", spec.bundle)
+                format!("{}: bad output after rejected loads", spec.info.name)
             });
             f.check(out.iter().flatten().any(|&x| x != 0.0), || {
-                format!("{}: silent output after rejected loads", spec.bundle)
+                format!("{}: silent output after rejected loads", spec.info.name)
             });
         }
     }
     check_host(&mut f, &host);
-    f.finish(spec.bundle);
+    f.finish(spec.info.name);
 }
 
 #[test]

@@ -168,7 +168,7 @@ def bundle_path_for(spec: PluginSpec) -> str:
             f"VST3 bundle missing: {path}\n"
             f"  bundle dir ({source}): {directory} (exists: {directory.is_dir()})\n"
             f"  .vst3 bundles present: {present or 'none'}\n"
-            f"  build them with: cargo xtask bundle -p lathe_{spec.slug}"
+            f"  build them with: cargo xtask bundle -p lathe_{spec.slug}_bundle"
             " (or `cargo xtask test`, which bundles all four)",
             pytrace=False,
         )

@@ -58,8 +58,11 @@ enum Command {
     },
     /// Run a file through a plugin's processing; output is 32-bit float WAV, latency-compensated.
     Render {
-        #[arg(value_enum)]
-        plugin: render::PluginKind,
+        /// channel, eq, limiter or meter.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(
+            lathe_suite::PLUGINS.iter().map(|p| p.info().cli_name)
+        ))]
+        plugin: String,
         input: PathBuf,
         output: PathBuf,
         /// Parameter values by id, parsed as the plugin parses typed text: `--set ceil=-1`.
@@ -160,7 +163,9 @@ fn main() -> ExitCode {
             input,
             output,
             sets,
-        } => match render::render(plugin, &input, &output, &sets) {
+        } => match render::plugin(&plugin)
+            .and_then(|plugin| render::render(plugin, &input, &output, &sets))
+        {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("lathe: {e:#}");

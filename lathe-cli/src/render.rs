@@ -6,24 +6,11 @@
 
 use crate::audio::{AudioReader, WavOut};
 use anyhow::{Context, Result, bail};
-use clap::ValueEnum;
+use lathe_plugin::{EngineConfig, Entry};
 use nice_plug::prelude::Params;
 use std::path::Path;
-use std::sync::Arc;
 
 const CHUNK_FRAMES: usize = 4096;
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum PluginKind {
-    /// Lathe Channel Strip
-    Channel,
-    /// Lathe Mastering EQ
-    Eq,
-    /// Lathe Limiter
-    Limiter,
-    /// Lathe Loudness Meter (passes audio through untouched)
-    Meter,
-}
 
 /// Sets each `id=value` on the plugin's parameters, parsing the value as the plugin does.
 fn apply_sets(params: &dyn Params, sets: &[String]) -> Result<()> {
@@ -51,98 +38,28 @@ fn apply_sets(params: &dyn Params, sets: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The plugin engines behind one interface, for offline rendering.
-trait Offline {
-    fn latency(&self) -> usize;
-    fn process(&mut self, channels: &mut [&mut [f32]]);
-}
-
-impl Offline for lathe_channel::engine::ChannelEngine {
-    fn latency(&self) -> usize {
-        self.latency()
-    }
-    fn process(&mut self, channels: &mut [&mut [f32]]) {
-        self.process(channels)
-    }
-}
-
-impl Offline for lathe_eq::engine::EqEngine {
-    fn latency(&self) -> usize {
-        self.latency()
-    }
-    fn process(&mut self, channels: &mut [&mut [f32]]) {
-        self.process(channels)
-    }
-}
-
-impl Offline for lathe_limiter::engine::LimiterEngine {
-    fn latency(&self) -> usize {
-        self.latency()
-    }
-    fn process(&mut self, channels: &mut [&mut [f32]]) {
-        self.process(channels)
-    }
-}
-
-impl Offline for lathe_meter::engine::MeterEngine {
-    fn latency(&self) -> usize {
-        self.latency()
-    }
-    fn process(&mut self, channels: &mut [&mut [f32]]) {
-        self.process(channels)
-    }
-}
-
-fn engine(
-    kind: PluginKind,
-    sets: &[String],
-    channels: usize,
-    sample_rate: f32,
-) -> Result<Box<dyn Offline>> {
-    Ok(match kind {
-        PluginKind::Channel => {
-            let params = Arc::new(lathe_channel::params::ChannelParams::default());
-            apply_sets(&*params, sets)?;
-            let mut e =
-                lathe_channel::engine::ChannelEngine::new(channels, sample_rate, CHUNK_FRAMES);
-            e.set_settings(&params.settings());
-            e.reset();
-            Box::new(e)
-        }
-        PluginKind::Eq => {
-            let params = Arc::new(lathe_eq::params::EqParams::default());
-            apply_sets(&*params, sets)?;
-            let mut e = lathe_eq::engine::EqEngine::new(channels, sample_rate, CHUNK_FRAMES);
-            e.set_settings(&params.settings());
-            e.reset();
-            Box::new(e)
-        }
-        PluginKind::Limiter => {
-            let params = Arc::new(lathe_limiter::params::LimiterParams::default());
-            apply_sets(&*params, sets)?;
-            let mut e =
-                lathe_limiter::engine::LimiterEngine::new(channels, sample_rate, CHUNK_FRAMES);
-            e.set_settings(&params.settings());
-            e.reset();
-            Box::new(e)
-        }
-        PluginKind::Meter => {
-            let params = Arc::new(lathe_meter::params::MeterParams::default());
-            apply_sets(&*params, sets)?;
-            Box::new(lathe_meter::engine::MeterEngine::new(
-                channels,
-                sample_rate,
-                CHUNK_FRAMES,
-            ))
-        }
+/// The plugin `lathe render` names `name` (`limiter`), from the suite's list.
+pub fn plugin(name: &str) -> Result<&'static dyn Entry> {
+    lathe_suite::by_cli_name(name).with_context(|| {
+        let names: Vec<&str> = lathe_suite::PLUGINS
+            .iter()
+            .map(|p| p.info().cli_name)
+            .collect();
+        format!("unknown plugin '{name}'; Lathe has: {}", names.join(", "))
     })
 }
 
 /// Renders `input` through the plugin into a 32-bit float WAV at `output`.
-pub fn render(kind: PluginKind, input: &Path, output: &Path, sets: &[String]) -> Result<()> {
+pub fn render(plugin: &dyn Entry, input: &Path, output: &Path, sets: &[String]) -> Result<()> {
     let mut reader = AudioReader::open(input).with_context(|| format!("{}", input.display()))?;
     let info = reader.info();
-    let mut engine = engine(kind, sets, info.channels, info.sample_rate as f32)?;
+    let params = plugin.new_params();
+    apply_sets(params.params(), sets)?;
+    let mut engine = params.engine(EngineConfig {
+        num_channels: info.channels,
+        sample_rate: info.sample_rate as f32,
+        max_block: CHUNK_FRAMES,
+    });
     let mut writer = WavOut::create(output, info.sample_rate, info.channels)?;
     let mut planar = vec![Vec::with_capacity(CHUNK_FRAMES); info.channels];
     // Output samples still to drop so the output lines up with the input.

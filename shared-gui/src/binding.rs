@@ -216,7 +216,7 @@ pub(crate) mod tests {
             format!("{:.1} dB", normalized * 20.0 - 10.0)
         }
         fn parse(&self, text: &str) -> Option<f32> {
-            crate::text::parse_with_units(text, &["dB"]).map(|db| (db + 10.0) / 20.0)
+            lathe_plugin::text::parse_with_units(text, &["dB"]).map(|db| (db + 10.0) / 20.0)
         }
         fn begin(&self) {
             self.log.borrow_mut().push("begin".into());

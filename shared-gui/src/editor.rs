@@ -2,8 +2,8 @@
 //! accent colour, scale control), a resize corner, the size and scale restored from and saved
 //! to the plugin state, and the plugin's own body drawn below.
 
-use crate::size::{EditorGeometry, EditorMemory, SCALES, env_scale};
 use crate::theme::{self, Accent};
+use lathe_plugin::memory::{EditorGeometry, EditorMemory, SCALES, env_scale};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::ParamSetter;
 use nice_plug_egui::{

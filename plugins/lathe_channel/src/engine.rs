@@ -970,3 +970,34 @@ fn crossfade(dry: &[Vec<f32>], ch: &mut [&mut [f32]], ramp: &mut LinearRamp) -> 
 pub fn gain(db: f32) -> f32 {
     db_to_gain(db)
 }
+
+impl lathe_plugin::LatencySettings for ChannelSettings {
+    /// The strip has no latency.
+    type Key = ();
+    fn latency_key(&self) {}
+    fn with_latency_key(self, (): ()) -> Self {
+        self
+    }
+}
+
+impl lathe_plugin::Engine for ChannelEngine {
+    type Settings = ChannelSettings;
+    fn new(config: lathe_plugin::EngineConfig, settings: &ChannelSettings) -> Self {
+        let mut engine = Self::new(config.num_channels, config.sample_rate, config.max_block);
+        engine.set_settings(settings);
+        engine.reset();
+        engine
+    }
+    fn set_settings(&mut self, settings: &ChannelSettings) {
+        self.set_settings(settings)
+    }
+    fn latency(&self) -> usize {
+        self.latency()
+    }
+    fn reset(&mut self) {
+        self.reset()
+    }
+    fn process(&mut self, main: &mut [&mut [f32]], sidechain: Option<&[&[f32]]>) {
+        self.process_with_sidechain(main, sidechain)
+    }
+}

@@ -139,11 +139,11 @@ fn pan_law_param() -> IntParam {
         .with_unit(" dB")
         .with_value_to_string(Arc::new(|i| PAN_LAWS[i.clamp(0, 2) as usize].1.to_string()))
         .with_string_to_value(Arc::new(|s| {
-            let v = shared_gui::text::parse_with_units(s, &["dB"])?;
+            let v = lathe_plugin::text::parse_with_units(s, &["dB"])?;
             PAN_LAWS
                 .iter()
                 .position(|(_, name)| {
-                    shared_gui::text::parse_with_units(name, &["dB"]) == Some(-v.abs())
+                    lathe_plugin::text::parse_with_units(name, &["dB"]) == Some(-v.abs())
                 })
                 .map(|i| i as i32)
         }))
@@ -152,7 +152,7 @@ fn pan_law_param() -> IntParam {
 /// Text formatting and parsing of the strip's units.
 pub mod text {
     use super::{RATIO_MAX, SIDECHAIN_HP_OFF_HZ};
-    use shared_gui::text::parse_with_units;
+    use lathe_plugin::text::parse_with_units;
     use std::sync::Arc;
 
     type V2s = Arc<dyn Fn(f32) -> String + Send + Sync>;
@@ -292,13 +292,13 @@ pub mod text {
 
     /// Sidechain high-pass: "Off" at the minimum, else Hz.
     pub fn v2s_sidechain_hz() -> V2s {
-        let hz = shared_gui::text::v2s_hz();
+        let hz = lathe_plugin::text::v2s_hz();
         Arc::new(move |v| {
             // A value just above the off point whose text reads back as the off point ("20.0
             // Hz") shows as "Off" too, so value → text → value → text is stable.
             let text = hz(v);
             let reads_off =
-                shared_gui::text::parse_hz(&text).is_some_and(|x| x <= SIDECHAIN_HP_OFF_HZ);
+                lathe_plugin::text::parse_hz(&text).is_some_and(|x| x <= SIDECHAIN_HP_OFF_HZ);
             if v <= SIDECHAIN_HP_OFF_HZ || reads_off {
                 "Off".to_string()
             } else {
@@ -312,7 +312,7 @@ pub mod text {
             if s.trim().eq_ignore_ascii_case("off") {
                 Some(SIDECHAIN_HP_OFF_HZ)
             } else {
-                shared_gui::text::parse_hz(s)
+                lathe_plugin::text::parse_hz(s)
             }
         })
     }
@@ -328,8 +328,8 @@ fn freq_param(name: impl Into<String>, default: f32, min: f32, max: f32) -> Floa
             factor: FloatRange::skew_factor(-2.0),
         },
     )
-    .with_value_to_string(shared_gui::text::v2s_hz())
-    .with_string_to_value(shared_gui::text::s2v_hz())
+    .with_value_to_string(lathe_plugin::text::v2s_hz())
+    .with_string_to_value(lathe_plugin::text::s2v_hz())
 }
 
 fn db_param(name: impl Into<String>, default: f32, min: f32, max: f32) -> FloatParam {
@@ -337,7 +337,7 @@ fn db_param(name: impl Into<String>, default: f32, min: f32, max: f32) -> FloatP
         .with_step_size(0.1)
         .with_unit(" dB")
         .with_value_to_string(formatters::v2s_f32_rounded(1))
-        .with_string_to_value(shared_gui::text::s2v_db())
+        .with_string_to_value(lathe_plugin::text::s2v_db())
 }
 
 fn ms_param(name: impl Into<String>, default: f32, min: f32, max: f32) -> FloatParam {
@@ -451,7 +451,7 @@ pub struct ChannelParams {
 
     /// Editor size and scale, kept in the state so a project reopens with the editor as left.
     #[persist = "editor"]
-    pub editor_state: Arc<shared_gui::EditorMemory>,
+    pub editor_state: Arc<lathe_plugin::EditorMemory>,
 
     // Input.
     #[id = "trim"]
@@ -566,9 +566,9 @@ impl Default for ChannelParams {
         let g = GateParams::default();
         let c = CompressorParams::default();
         Self {
-            plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
-            editor_state: shared_gui::editor_state(),
-            trim_db: shared_gui::text::gain_db_param("Input Trim", -24.0, 24.0),
+            plugin_id: lathe_plugin::state::plugin_id_field(crate::INFO.clap_id),
+            editor_state: lathe_plugin::editor_state(),
+            trim_db: lathe_plugin::text::gain_db_param("Input Trim", -24.0, 24.0),
             invert_left: BoolParam::new("Invert Polarity L", false),
             invert_right: BoolParam::new("Invert Polarity R", false),
 
@@ -629,7 +629,7 @@ impl Default for ChannelParams {
             width: percent_param("Width", 100.0, 200.0),
             mono: BoolParam::new("Mono", false),
 
-            output_db: shared_gui::text::gain_db_param("Output Gain", -24.0, 24.0),
+            output_db: lathe_plugin::text::gain_db_param("Output Gain", -24.0, 24.0),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
         }
     }
@@ -729,6 +729,13 @@ impl ChannelParams {
             mono: self.mono.value(),
             output_db: self.output_db.value(),
         }
+    }
+}
+
+impl lathe_plugin::PluginParams for ChannelParams {
+    type Settings = ChannelSettings;
+    fn settings(&self) -> ChannelSettings {
+        ChannelParams::settings(self)
     }
 }
 

@@ -383,3 +383,39 @@ impl ModeSwitch {
         }
     }
 }
+
+impl lathe_plugin::LatencySettings for EqSettings {
+    type Key = EqMode;
+    fn latency_key(&self) -> EqMode {
+        self.mode
+    }
+    fn with_latency_key(mut self, mode: EqMode) -> Self {
+        self.mode = mode;
+        self
+    }
+}
+
+impl lathe_plugin::Engine for EqEngine {
+    type Settings = EqSettings;
+    /// Starts in `settings` with no fade, as [`EqEngine::with_settings`] does.
+    fn new(config: lathe_plugin::EngineConfig, settings: &EqSettings) -> Self {
+        Self::with_settings(
+            config.num_channels,
+            config.sample_rate,
+            config.max_block,
+            settings,
+        )
+    }
+    fn set_settings(&mut self, settings: &EqSettings) {
+        self.set_settings(settings)
+    }
+    fn latency(&self) -> usize {
+        self.latency()
+    }
+    fn reset(&mut self) {
+        self.reset()
+    }
+    fn process(&mut self, main: &mut [&mut [f32]], _sidechain: Option<&[&[f32]]>) {
+        self.process(main)
+    }
+}

@@ -185,9 +185,9 @@ impl BandParamSet {
                     factor: FloatRange::skew_factor(-2.5),
                 },
             )
-            .with_value_to_string(shared_gui::text::v2s_hz())
-            .with_string_to_value(shared_gui::text::s2v_hz()),
-            gain_db: shared_gui::text::gain_db_param(format!("Band {n} Gain"), -24.0, 24.0),
+            .with_value_to_string(lathe_plugin::text::v2s_hz())
+            .with_string_to_value(lathe_plugin::text::s2v_hz()),
+            gain_db: lathe_plugin::text::gain_db_param(format!("Band {n} Gain"), -24.0, 24.0),
             q: FloatParam::new(
                 format!("Band {n} Q"),
                 0.707,
@@ -226,7 +226,7 @@ pub struct EqParams {
 
     /// Editor size and scale, kept in the state so a project reopens with the editor as left.
     #[persist = "editor"]
-    pub editor_state: Arc<shared_gui::EditorMemory>,
+    pub editor_state: Arc<lathe_plugin::EditorMemory>,
 
     #[id = "out"]
     pub output_db: FloatParam,
@@ -275,9 +275,9 @@ impl Default for EqParams {
             mode: EnumParam::new("Processing Mode", Mode::ZeroLatency)
                 .with_callback(Arc::new(move |_| dirty.store(true, Ordering::Release))),
             latency_dirty,
-            plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
-            editor_state: shared_gui::editor_state(),
-            output_db: shared_gui::text::gain_db_param("Output Gain", -24.0, 24.0),
+            plugin_id: lathe_plugin::state::plugin_id_field(crate::INFO.clap_id),
+            editor_state: lathe_plugin::editor_state(),
+            output_db: lathe_plugin::text::gain_db_param("Output Gain", -24.0, 24.0),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             auto_gain: BoolParam::new("Auto Gain", false),
             invert: BoolParam::new("Phase Invert", false),
@@ -319,5 +319,16 @@ impl EqParams {
             invert: self.invert.value(),
             mode: self.mode.value().eq_mode(),
         }
+    }
+}
+
+impl lathe_plugin::PluginParams for EqParams {
+    type Settings = EqSettings;
+    fn settings(&self) -> EqSettings {
+        EqParams::settings(self)
+    }
+    fn take_latency_change(&self) -> bool {
+        self.latency_dirty
+            .swap(false, std::sync::atomic::Ordering::AcqRel)
     }
 }

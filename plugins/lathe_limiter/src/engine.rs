@@ -317,3 +317,38 @@ impl LimiterEngine {
         self.output_loudness.reset();
     }
 }
+
+impl lathe_plugin::LatencySettings for LimiterSettings {
+    type Key = (u32, usize, LimiterMode);
+    fn latency_key(&self) -> Self::Key {
+        LimiterSettings::latency_key(self)
+    }
+    fn with_latency_key(mut self, (lookahead_bits, oversampling, mode): Self::Key) -> Self {
+        self.lookahead_ms = f32::from_bits(lookahead_bits);
+        self.oversampling = oversampling;
+        self.mode = mode;
+        self
+    }
+}
+
+impl lathe_plugin::Engine for LimiterEngine {
+    type Settings = LimiterSettings;
+    fn new(config: lathe_plugin::EngineConfig, settings: &LimiterSettings) -> Self {
+        let mut engine = Self::new(config.num_channels, config.sample_rate, config.max_block);
+        engine.set_settings(settings);
+        engine.reset();
+        engine
+    }
+    fn set_settings(&mut self, settings: &LimiterSettings) {
+        self.set_settings(settings)
+    }
+    fn latency(&self) -> usize {
+        self.latency()
+    }
+    fn reset(&mut self) {
+        self.reset()
+    }
+    fn process(&mut self, main: &mut [&mut [f32]], _sidechain: Option<&[&[f32]]>) {
+        self.process(main)
+    }
+}

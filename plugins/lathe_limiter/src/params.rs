@@ -109,7 +109,7 @@ pub struct LimiterParams {
 
     /// Editor size and scale, kept in the state so a project reopens with the editor as left.
     #[persist = "editor"]
-    pub editor_state: Arc<shared_gui::EditorMemory>,
+    pub editor_state: Arc<lathe_plugin::EditorMemory>,
 
     #[id = "in"]
     pub input_db: FloatParam,
@@ -169,8 +169,8 @@ impl Default for LimiterParams {
         let dirty_mode = latency_dirty.clone();
         let dirty_os = latency_dirty.clone();
         Self {
-            plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
-            editor_state: shared_gui::editor_state(),
+            plugin_id: lathe_plugin::state::plugin_id_field(crate::INFO.clap_id),
+            editor_state: lathe_plugin::editor_state(),
             input_db: FloatParam::new(
                 "Input Gain",
                 0.0,
@@ -182,7 +182,7 @@ impl Default for LimiterParams {
             .with_step_size(0.01)
             .with_unit(" dB")
             .with_value_to_string(formatters::v2s_f32_rounded(2))
-            .with_string_to_value(shared_gui::text::s2v_db()),
+            .with_string_to_value(lathe_plugin::text::s2v_db()),
             ceiling_db: FloatParam::new(
                 "Ceiling",
                 -1.0,
@@ -194,7 +194,7 @@ impl Default for LimiterParams {
             .with_step_size(0.01)
             .with_unit(" dBTP")
             .with_value_to_string(formatters::v2s_f32_rounded(2))
-            .with_string_to_value(shared_gui::text::s2v_db()),
+            .with_string_to_value(lathe_plugin::text::s2v_db()),
             lookahead_ms: FloatParam::new(
                 "Lookahead",
                 1.5,
@@ -237,7 +237,9 @@ impl Default for LimiterParams {
             .with_step_size(1.0)
             .with_unit(" %")
             .with_value_to_string(formatters::v2s_f32_rounded(0))
-            .with_string_to_value(Arc::new(|s| shared_gui::text::parse_with_units(s, &["%"]))),
+            .with_string_to_value(Arc::new(|s| {
+                lathe_plugin::text::parse_with_units(s, &["%"])
+            })),
             dither: EnumParam::new("Dither", DitherBits::Off),
             shaping: EnumParam::new("Noise Shaping", Shaping::Flat),
             target: EnumParam::new("Loudness Target", LoudnessTarget::Off),
@@ -253,7 +255,7 @@ impl Default for LimiterParams {
             .with_unit(" LUFS")
             .with_value_to_string(formatters::v2s_f32_rounded(1))
             .with_string_to_value(Arc::new(|s| {
-                shared_gui::text::parse_with_units(s, &["LUFS", "LKFS"])
+                lathe_plugin::text::parse_with_units(s, &["LUFS", "LKFS"])
             })),
             learn: BoolParam::new("Learn", false),
             learned_gain_db: Arc::new(atomic_float::AtomicF32::new(0.0)),
@@ -299,5 +301,16 @@ impl LimiterParams {
                 Shaping::FWeighted => NoiseShaping::FWeighted,
             },
         }
+    }
+}
+
+impl lathe_plugin::PluginParams for LimiterParams {
+    type Settings = LimiterSettings;
+    fn settings(&self) -> LimiterSettings {
+        LimiterParams::settings(self)
+    }
+    fn take_latency_change(&self) -> bool {
+        self.latency_dirty
+            .swap(false, std::sync::atomic::Ordering::AcqRel)
     }
 }

@@ -265,3 +265,39 @@ impl MeterEngine {
             .store(self.settings.running, std::sync::atomic::Ordering::Relaxed);
     }
 }
+
+impl lathe_plugin::LatencySettings for MeterSettings {
+    /// The meter has no latency.
+    type Key = ();
+    fn latency_key(&self) {}
+    fn with_latency_key(self, (): ()) -> Self {
+        self
+    }
+}
+
+impl lathe_plugin::Engine for MeterEngine {
+    type Settings = MeterSettings;
+    fn new(config: lathe_plugin::EngineConfig, settings: &MeterSettings) -> Self {
+        let mut engine = Self::new(config.num_channels, config.sample_rate, config.max_block);
+        engine.set_settings(*settings);
+        engine
+    }
+    fn set_settings(&mut self, settings: &MeterSettings) {
+        self.set_settings(*settings)
+    }
+    fn latency(&self) -> usize {
+        self.latency()
+    }
+    fn reset(&mut self) {
+        self.reset()
+    }
+    /// The audio passes untouched, except that NaN, infinite and subnormal samples become zero
+    /// (plugins never output them: hosts' validators reject them); normal samples stay
+    /// bit-exact. Done before metering so a bad sample cannot poison the loudness state either.
+    fn process(&mut self, main: &mut [&mut [f32]], _sidechain: Option<&[&[f32]]>) {
+        for channel in main.iter_mut() {
+            shared_dsp::util::sanitize_slice(channel);
+        }
+        self.process(main)
+    }
+}

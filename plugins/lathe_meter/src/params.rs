@@ -95,7 +95,7 @@ pub struct MeterParams {
 
     /// Editor size and scale, kept in the state so a project reopens with the editor as left.
     #[persist = "editor"]
-    pub editor_state: Arc<shared_gui::EditorMemory>,
+    pub editor_state: Arc<lathe_plugin::EditorMemory>,
 
     #[id = "target"]
     pub target: EnumParam<Target>,
@@ -156,8 +156,8 @@ impl MeterParams {
 impl Default for MeterParams {
     fn default() -> Self {
         Self {
-            plugin_id: shared_gui::state::plugin_id_field(crate::CLAP_ID),
-            editor_state: shared_gui::editor_state(),
+            plugin_id: lathe_plugin::state::plugin_id_field(crate::INFO.clap_id),
+            editor_state: lathe_plugin::editor_state(),
             target: EnumParam::new("Target", Target::EbuR128),
             custom_target_lufs: FloatParam::new(
                 "Custom Target",
@@ -171,7 +171,7 @@ impl Default for MeterParams {
             .with_unit(" LUFS")
             .with_value_to_string(formatters::v2s_f32_rounded(1))
             .with_string_to_value(Arc::new(|s| {
-                shared_gui::text::parse_with_units(s, &["LUFS", "LKFS", "dB"])
+                lathe_plugin::text::parse_with_units(s, &["LUFS", "LKFS", "dB"])
             })),
             dual_mono: BoolParam::new("Dual Mono", false),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
@@ -186,12 +186,19 @@ impl Default for MeterParams {
             .with_step_size(0.1)
             .with_unit(" dBTP")
             .with_value_to_string(formatters::v2s_f32_rounded(1))
-            .with_string_to_value(shared_gui::text::s2v_db()),
+            .with_string_to_value(lathe_plugin::text::s2v_db()),
             scale: EnumParam::new("Scale", Scale::Ebu9),
             units: EnumParam::new("Units", Units::Lufs),
             true_peak_mode: EnumParam::new("True Peak Mode", TruePeakChoice::Bs1770),
             auto_reset: BoolParam::new("Reset on Play", false),
             running: BoolParam::new("Running", true),
         }
+    }
+}
+
+impl lathe_plugin::PluginParams for MeterParams {
+    type Settings = MeterSettings;
+    fn settings(&self) -> MeterSettings {
+        MeterParams::settings(self)
     }
 }
