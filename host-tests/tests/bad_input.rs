@@ -7,7 +7,7 @@
 //! - every output sample, in every block (including the bad one), is finite and not subnormal;
 //! - "back to normal" after NaN/±inf/subnormal input: from the start of the second block after
 //!   the bad one, plus the reported latency (`recover = (4 + 2)·B + latency`), every output
-//!   sample equals the reference within 1e-3 (absolute) up to the end (6 more blocks). The SPEC
+//!   sample equals the reference within 1e-3 (absolute) up to the end (6 more blocks). The promise
 //!   allows poisoned state for at most one block; one more block of grace covers a block that
 //!   straddles the bad one in plugins that work in internal frames.
 //! - after full-scale ±1 square waves (not bad data, but a level shock that dynamics legitimately

@@ -1,4 +1,4 @@
-//! Check 7: states written by earlier releases still load (SPEC.md, "State": "states written by
+//! Check 7: states written by earlier releases still load (the suite's state promise: "states written by
 //! earlier releases still load (keep golden files)").
 //!
 //! `host-tests/golden/<bundle>/<version>.state` is the CLAP state a released bundle saved after

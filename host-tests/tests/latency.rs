@@ -87,7 +87,7 @@ fn default_latency(spec: &'static PluginSpec) {
         });
         host.deactivate();
 
-        // Bypass keeps the latency (SPEC: "switching it crossfades, with latency kept"): with
+        // Bypass keeps the latency (the bypass promise: "switching it crossfades, with latency kept"): with
         // the bypass parameter on, the same latency is reported and an impulse still lands on it.
         let mut bypassed = PluginHost::load(spec);
         if let Some(b) = bypassed.params().into_iter().find(|p| p.is_bypass()) {

@@ -115,7 +115,7 @@ fn flags_and_texts(spec: &'static PluginSpec) {
             f.check(t2.as_deref() == Some(t1.as_str()), || {
                 format!("{tag}: {v} → {t1:?} → {v2} → {t2:?}: texts differ")
             });
-            // SPEC: text entry parses what people type, "-3" as well as "-3 dB". For units whose
+            // The promise: text entry parses what people type, "-3" as well as "-3 dB". For units whose
             // number is in the parameter's own unit (dB, dBTP, ms, %, LUFS, LU; not Hz/kHz, where
             // the display may switch scale), the bare number must parse to the same value.
             if let Some((number, unit)) = t1.rsplit_once(' ')

@@ -1,6 +1,6 @@
 //! Check 2: activation at 22.05–384 kHz with max blocks 1, 64, 512, 8192; seeded random block
 //! sizes 1..=max. Output is always finite (and never subnormal); it equals a run of a fresh
-//! instance processed in max-size blocks (block-split invariance, SPEC: "the same result within
+//! instance processed in max-size blocks (block-split invariance, the suite's promise: "the same result within
 //! float rounding", here |diff| ≤ 1e-5 · (1 + |reference|)); and for plugins that pass audio
 //! through at defaults, it equals the input delayed by the reported latency, bit-exact.
 //! Then the same (finite, never subnormal, block-split invariant) with three seeded random

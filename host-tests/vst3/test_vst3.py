@@ -332,7 +332,7 @@ def _unit_variants(par):
 
 
 def test_text_entry_with_units(spec, plugin):
-    """SPEC: text entry parses what people type ("-3", "-3 dB"): the bare number, the number with
+    """Every plugin promises: text entry parses what people type ("-3", "-3 dB"): the bare number, the number with
     the parameter's own unit, and for any dB-family unit (dB, dBTP, ...) the number with "dB"."""
     problems = []
     for key, par in plugin.parameters.items():
@@ -428,7 +428,7 @@ MONO_STRIP_VST3 = pytest.mark.xfail(
 @pytest.mark.parametrize("channels", [2, 1])
 def test_process_formats_and_block_sizes(spec, plugin, channels, sr, request):
     """Mono and stereo, two rates, block sizes 1..8192: right shape, finite, no subnormals, and the
-    same result at every block size (SPEC: within float rounding)."""
+    same result at every block size (the suite promises: within float rounding)."""
     if spec.slug == "channel" and channels == 1:
         request.applymarker(MONO_STRIP_VST3)
     x = program(channels, sr, 0.06)
@@ -450,7 +450,7 @@ def test_process_formats_and_block_sizes(spec, plugin, channels, sr, request):
 
 @pytest.mark.parametrize("sr", [22050, 48000, 88200, 192000, 384000])
 def test_other_sample_rates_and_silent_tail(spec, plugin, sr):
-    """SPEC: any rate 22.05-384 kHz. A burst, then a quarter second of silence: finite, no
+    """Every plugin promises any rate 22.05-384 kHz. A burst, then a quarter second of silence: finite, no
     subnormals in the decaying tail (hosts' fuzzers reject them)."""
     burst = program(2, sr, 0.03, level_db=-1.0)
     x = np.concatenate([burst, np.zeros((2, sr // 4), np.float32)], axis=1)
@@ -462,7 +462,7 @@ def test_other_sample_rates_and_silent_tail(spec, plugin, sr):
 
 
 def test_varying_block_sizes_while_streaming(spec, load):
-    """SPEC: block sizes varying block to block give the same result within float rounding.
+    """Every plugin promises: block sizes varying block to block give the same result within float rounding.
     Streams the same audio as chunks of 1..4096 samples (reset=False: one block per call) and
     as 512-sample blocks, from identically primed instances."""
     sr = 48000
@@ -492,7 +492,7 @@ def test_varying_block_sizes_while_streaming(spec, load):
 
 @pytest.mark.parametrize("bypass", [False, True], ids=["active", "bypassed"])
 def test_non_finite_input(spec, load, bypass):
-    """SPEC: NaN/inf input never produces NaN/inf output (bypassed too: hosts' validators check
+    """Every plugin promises: NaN/inf input never produces NaN/inf output (bypassed too: hosts' validators check
     the output whatever the plugin state) and never poisons the state for longer than one block.
     A plugin that passes audio bit-exact (the meter) must keep every finite sample bit-exact."""
     sr, bs = 44100, 256
@@ -663,7 +663,7 @@ def test_latency_reported_and_compensated(slug, settings, sr, bs):
     """The reported latency is the expected one; pedalboard compensates it (documented:
     "Pedalboard automatically compensates for this latency during processing"), so the impulse at
     input sample n comes out at n with reset=True; while streaming (reset=False, no compensation)
-    it comes out at exactly n + reported latency (SPEC: lands exactly at the reported latency)."""
+    it comes out at exactly n + reported latency (the promise: it lands exactly at the reported latency)."""
     spec = SPECS[slug]
     p = pedalboard.load_plugin(bundle_path_for(spec))
     for key, value in settings.items():
@@ -769,7 +769,7 @@ CORRUPT_KINDS = [
 
 
 def _check_rejected(spec, load, p, blob, kind, default_state, ref, x, sr) -> list:
-    """Loads ``blob`` into ``p`` and returns the problems (empty: rejected as the SPEC says)."""
+    """Loads ``blob`` into ``p`` and returns the problems (empty: rejected as promised)."""
     problems = []
     try:
         p.raw_state = blob
@@ -791,7 +791,7 @@ def _check_rejected(spec, load, p, blob, kind, default_state, ref, x, sr) -> lis
 
 
 def test_corrupt_state_rejected(spec, load):
-    """SPEC: a corrupt state blob is rejected, the plugin keeps its defaults and keeps running.
+    """Promised: a corrupt state blob is rejected, the plugin keeps its defaults and keeps running.
     pedalboard's raw_state setter returns nothing (JUCE's setStateInformation is void), so
     'rejected' is observed as: parameters and saved state unchanged, audio as at defaults, and a
     good state still loads afterwards. Each kind on its own fresh instance."""
@@ -815,7 +815,7 @@ def test_corrupt_state_rejected(spec, load):
 
 
 def test_foreign_state_rejected(spec, load):
-    """SPEC: a foreign state blob is rejected too. The foreign blob is another Lathe plugin's
+    """Promised: a foreign state blob is rejected too. The foreign blob is another Lathe plugin's
     state (everything moved, bypass on): ids such as "out" and "bypass" exist in several plugins,
     so loading it must not apply them."""
     sr = 44100
@@ -853,7 +853,7 @@ BYPASS_SWITCH = [pytest.param(s.slug, id=s.slug) for s in PLUGINS if s.audible_s
 
 @pytest.mark.parametrize("slug", BYPASS_SWITCH)
 def test_bypass_switch_is_smooth(slug):
-    """SPEC: switching bypass crossfades. With an audible setting (e.g. -12 dB) a 100 Hz sine is
+    """Promised: switching bypass crossfades. With an audible setting (e.g. -12 dB) a 100 Hz sine is
     streamed, bypass switches on at a waveform peak; no sample-to-sample jump may be much larger
     than the sine's own steepest slope, and afterwards the level is the input's."""
     spec = SPECS[slug]

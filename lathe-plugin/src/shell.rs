@@ -234,11 +234,49 @@ impl<P: LathePlugin> Plugin for Shell<P> {
             }
             _ => None,
         };
-        engine.process(main, sidechain);
+        process_in_chunks(engine, main, sidechain, config.max_block);
         if self.plugin.after_process(engine, main, &block) {
             context.execute_background(());
         }
         ProcessStatus::Normal
+    }
+}
+
+/// Channels a block is split for; more are processed whole (no Lathe layout has more than six).
+const MAX_SPLIT_CHANNELS: usize = 8;
+
+/// Runs `engine` over the block in pieces of at most `max_block` frames: some hosts (and the
+/// framework's JACK standalone) deliver more frames than they declared at activation, and an
+/// engine only promises to handle what it was built for. Audio-thread safe: the pieces are
+/// slices of the host's buffers, on the stack.
+fn process_in_chunks<E: Engine>(
+    engine: &mut E,
+    main: &mut [&mut [f32]],
+    sidechain: Option<&[&[f32]]>,
+    max_block: usize,
+) {
+    let frames = main.first().map_or(0, |c| c.len());
+    if frames <= max_block || max_block == 0 || main.len() > MAX_SPLIT_CHANNELS {
+        engine.process(main, sidechain);
+        return;
+    }
+    let channels = main.len();
+    let mut start = 0;
+    while start < frames {
+        let end = (start + max_block).min(frames);
+        let mut part: [&mut [f32]; MAX_SPLIT_CHANNELS] = Default::default();
+        for (p, c) in part.iter_mut().zip(main.iter_mut()) {
+            *p = &mut c[start..end];
+        }
+        let mut key: [&[f32]; 2] = [&[]; 2];
+        let key = sidechain.map(|sc| {
+            for (k, c) in key.iter_mut().zip(sc) {
+                *k = &c[start..end];
+            }
+            &key[..sc.len().min(2)]
+        });
+        engine.process(&mut part[..channels], key);
+        start = end;
     }
 }
 
@@ -253,4 +291,82 @@ impl<P: LathePlugin> ClapPlugin for Shell<P> {
 impl<P: LathePlugin> Vst3Plugin for Shell<P> {
     const VST3_CLASS_ID: [u8; 16] = P::INFO.vst3_class_id;
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = P::INFO.vst3_subcategories;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An engine that records the blocks it is given and fails on one longer than promised.
+    struct Recorder {
+        max_block: usize,
+        blocks: Vec<usize>,
+        out: f32,
+    }
+
+    #[derive(Clone)]
+    struct NoSettings;
+    impl LatencySettings for NoSettings {
+        type Key = ();
+        fn latency_key(&self) {}
+        fn with_latency_key(self, (): ()) -> Self {
+            self
+        }
+    }
+
+    impl Engine for Recorder {
+        type Settings = NoSettings;
+        fn new(config: EngineConfig, _: &NoSettings) -> Self {
+            Self {
+                max_block: config.max_block,
+                blocks: Vec::new(),
+                out: 0.0,
+            }
+        }
+        fn set_settings(&mut self, _: &NoSettings) {}
+        fn latency(&self) -> usize {
+            0
+        }
+        fn reset(&mut self) {}
+        fn process(&mut self, main: &mut [&mut [f32]], sidechain: Option<&[&[f32]]>) {
+            let n = main[0].len();
+            assert!(n <= self.max_block, "{n} frames > {}", self.max_block);
+            self.blocks.push(n);
+            // Output: a running count plus the key, so the test sees every frame in order.
+            for i in 0..n {
+                self.out += 1.0;
+                let key = sidechain.map_or(0.0, |k| k[0][i]);
+                for c in main.iter_mut() {
+                    c[i] = self.out + key;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_longer_than_declared_runs_in_pieces_with_every_frame_in_order() {
+        let config = EngineConfig {
+            num_channels: 2,
+            sample_rate: 48_000.0,
+            max_block: 512,
+        };
+        let mut engine = Recorder::new(config, &NoSettings);
+        let (mut l, mut r) = (vec![0.0f32; 1300], vec![0.0f32; 1300]);
+        let key: Vec<f32> = (0..1300).map(|i| 10_000.0 * i as f32).collect();
+        let keys = [&key[..], &key[..]];
+        process_in_chunks(
+            &mut engine,
+            &mut [&mut l[..], &mut r[..]],
+            Some(&keys[..]),
+            512,
+        );
+        assert_eq!(engine.blocks, vec![512, 512, 276]);
+        for (i, (a, b)) in l.iter().zip(&r).enumerate() {
+            let want = (i + 1) as f32 + key[i];
+            assert_eq!((*a, *b), (want, want), "frame {i}");
+        }
+        // A block within the promise is passed whole.
+        process_in_chunks(&mut engine, &mut [&mut l[..100], &mut r[..100]], None, 512);
+        assert_eq!(engine.blocks.last(), Some(&100));
+    }
 }

@@ -1,7 +1,7 @@
 //! Lathe's DSP: every block the four plugins and the `lathe` command line run, in one place.
 //!
 //! Blocks work on plain `f32` slices and know nothing of plugin hosts, GUIs or frameworks.
-//! Lifecycle, the same in every block (see `CONVENTIONS.md`):
+//! Lifecycle, the same in every block (see `docs/ARCHITECTURE.md`):
 //! - `new(...)` / `prepare(sample_rate, max_block, ...)` may allocate;
 //! - `set_*` / `update` recompute coefficients and never allocate;
 //! - `process(...)` and `reset()` are audio-thread safe: no allocation, lock or syscall;

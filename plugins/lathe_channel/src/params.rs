@@ -4,7 +4,7 @@
 //! `gt_on gt_thr gt_range gt_ratio gt_att gt_hold gt_rel gt_schp gt_key` | `eq_on`, per band
 //! `eq1_on eq1_type eq1_freq eq1_gain eq1_q` … `eq4_*` | `order` | `cp_on cp_thr cp_ratio cp_knee cp_att
 //! cp_rel cp_auto cp_det cp_link cp_schp cp_ext cp_makeup cp_gain cp_mix` | `pan pan_law width
-//! mono` | `out bypass`. Ranges from SPEC.md.
+//! mono` | `out bypass`. Ranges as the strip promises them (README).
 
 use nice_plug::prelude::*;
 use shared_dsp::dynamics::{CompressorParams, DetectorMode, GateParams};

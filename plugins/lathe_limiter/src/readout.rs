@@ -1,5 +1,5 @@
 //! What the editor shows, written by the audio thread without allocating or locking
-//! (CONVENTIONS.md, "GUI ↔ audio"); kept up to date with the editor closed, so it shows the
+//! (docs/ARCHITECTURE.md, "GUI ↔ audio"); kept up to date with the editor closed, so it shows the
 //! figures and the recent history the moment it opens.
 
 use crate::engine::{LimiterEngine, METER_CHANNELS};

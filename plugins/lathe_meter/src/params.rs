@@ -5,7 +5,8 @@ use nice_plug::prelude::*;
 use shared_dsp::true_peak::TruePeakMode;
 use std::sync::Arc;
 
-/// Delivery targets from SPEC.md: EBU R128 -23 LUFS, ATSC A/85 -24 LKFS, streaming -14 / -16.
+/// Delivery targets: EBU R128 -23 LUFS, ATSC A/85 -24 LKFS (their recommendations), streaming
+/// -14 / -16 (the services' published reference levels).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     #[id = "ebu"]

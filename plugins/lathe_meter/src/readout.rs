@@ -1,5 +1,5 @@
 //! What the editor shows, written by the audio thread without allocating or waiting, read by the
-//! editor at display rate (CONVENTIONS.md, "GUI ↔ audio").
+//! editor at display rate (docs/ARCHITECTURE.md, "GUI ↔ audio").
 //!
 //! Single figures are [`SharedValue`]s (last written wins) and [`MeterValue`]s (peak held until
 //! the editor takes it, so a bar never misses a peak between two frames). The loudness history
