@@ -11,10 +11,10 @@
 //!   through zero over [`SWITCH_FADE_MS`];
 //! - filters and EQ glide frequency, gain and Q per sample, and crossfade on/off and slope
 //!   changes (`shared_dsp::filter::EqBank`);
-//! - the gate's threshold/ratio/range and the compressor's threshold/ratio/knee/link glide per
-//!   sample ([`DYNAMICS_SMOOTHING_MS`]); make-up and dry/wet mix glide inside the compressor;
-//!   attack, release, hold, detector and key changes act through the attack/release smoothing
-//!   of the gain reduction;
+//! - the gate and the compressor glide their own settings (threshold, ratio, range or knee,
+//!   link, make-up, mix: `shared_dsp::dynamics`); the engine hands them the plain targets, one
+//!   call each; attack, release, hold, detector and key changes act through the attack/release
+//!   smoothing of the gain reduction;
 //! - a section switched on or off crossfades between its input and output over
 //!   [`SWITCH_FADE_MS`] (a section that is off costs nothing);
 //! - an order change dips the reorderable part to silence and back ([`SWITCH_FADE_MS`] each way):
@@ -25,19 +25,14 @@
 //! `set_settings`, `process*` and `reset` never allocate, lock or block.
 
 use shared_dsp::bypass::Bypass;
-use shared_dsp::dynamics::{
-    Compressor, CompressorParams, CompressorPoint, Gate, GateParams, GatePoint,
-};
+use shared_dsp::dynamics::{Compressor, CompressorParams, Gate, GateParams};
 use shared_dsp::filter::{BandParams, ChainScratch, EqBank};
 use shared_dsp::gain::{DEFAULT_SMOOTHING_MS, GainStage};
 use shared_dsp::stereo::{PanLaw, Panner, StereoWidth};
-use shared_dsp::util::{LinearRamp, Smoother, db_to_gain};
+use shared_dsp::util::{LinearRamp, db_to_gain};
 
 /// Crossfade time of section on/off switches, polarity flips and each half of an order change.
 pub const SWITCH_FADE_MS: f32 = 10.0;
-/// Glide time constant of the dynamics' static-curve settings (thresholds, ratios, knee, range,
-/// link).
-pub const DYNAMICS_SMOOTHING_MS: f32 = 20.0;
 /// Number of EQ bands.
 pub const EQ_BANDS: usize = 4;
 
@@ -372,32 +367,6 @@ impl OrderFade {
     }
 }
 
-/// The glided static-curve settings of the dynamics.
-#[derive(Clone, Copy, Debug)]
-struct CurveGlide {
-    gate_threshold_db: Smoother,
-    gate_inv_ratio: Smoother,
-    gate_range_db: Smoother,
-    comp_threshold_db: Smoother,
-    comp_inv_ratio: Smoother,
-    comp_knee_db: Smoother,
-    comp_link: Smoother,
-}
-
-fn inv_ratio(ratio: f32) -> f32 {
-    if ratio.is_finite() && ratio > 1.0 {
-        1.0 / ratio
-    } else if ratio.is_nan() || ratio <= 1.0 {
-        1.0
-    } else {
-        0.0
-    }
-}
-
-fn ratio_from_inv(inv: f32) -> f32 {
-    if inv <= 0.0 { f32::INFINITY } else { 1.0 / inv }
-}
-
 /// Per-channel polarity sign glide.
 #[derive(Clone, Copy, Debug)]
 struct Polarity {
@@ -419,7 +388,6 @@ struct Strip {
     eq: EqBank,
     comp: Compressor,
     comp_switch: Switch,
-    glide: CurveGlide,
     order: OrderFade,
     width: StereoWidth,
     panner: Panner,
@@ -444,11 +412,6 @@ impl ChannelEngine {
         let num_channels = num_channels.clamp(1, 2);
         let max_block = max_block.max(1);
         let fade_samples = ((SWITCH_FADE_MS * 0.001 * sample_rate).round() as usize).max(1);
-        let smoother = |v: f32| {
-            let mut s = Smoother::new(v);
-            s.set_time(DYNAMICS_SMOOTHING_MS, sample_rate);
-            s
-        };
         let d = ChannelSettings::default();
         let mut eq = EqBank::new(EQ_BANDS);
         eq.prepare(sample_rate, max_block);
@@ -468,15 +431,6 @@ impl ChannelEngine {
             eq,
             comp: Compressor::new(num_channels, sample_rate, max_block),
             comp_switch: Switch::new(),
-            glide: CurveGlide {
-                gate_threshold_db: smoother(d.gate.threshold_db),
-                gate_inv_ratio: smoother(inv_ratio(d.gate.ratio)),
-                gate_range_db: smoother(d.gate.range_db),
-                comp_threshold_db: smoother(d.comp.threshold_db),
-                comp_inv_ratio: smoother(inv_ratio(d.comp.ratio)),
-                comp_knee_db: smoother(d.comp.knee_db),
-                comp_link: smoother(d.comp.stereo_link),
-            },
             order: OrderFade {
                 active: d.order,
                 target: d.order,
@@ -619,36 +573,18 @@ impl Strip {
                     .set_band(b, band.with_enabled(band.enabled && s.eq_on));
             }
         }
-        // Dynamics: the static curves glide; everything else is set at once.
-        let g = &mut self.glide;
-        g.gate_threshold_db.set_target(s.gate.threshold_db);
-        g.gate_inv_ratio.set_target(inv_ratio(s.gate.ratio));
-        g.gate_range_db.set_target(s.gate.range_db);
-        g.comp_threshold_db.set_target(s.comp.threshold_db);
-        g.comp_inv_ratio.set_target(inv_ratio(s.comp.ratio));
-        g.comp_knee_db.set_target(s.comp.knee_db);
-        g.comp_link.set_target(s.comp.stereo_link);
-        if first || without_gate_curve(&s.gate) != without_gate_curve(&old.gate) {
-            let mut p = s.gate;
-            p.threshold_db = g.gate_threshold_db.current();
-            p.ratio = ratio_from_inv(g.gate_inv_ratio.current());
-            p.range_db = g.gate_range_db.current();
-            self.gate.set_params(&p);
+        // Dynamics: plain targets, one call each; the blocks glide them.
+        if first || s.gate != old.gate {
+            self.gate.set_params(&s.gate);
         }
-        if first || without_comp_curve(&s.comp) != without_comp_curve(&old.comp) {
-            let mut p = s.comp;
-            p.threshold_db = g.comp_threshold_db.current();
-            p.ratio = ratio_from_inv(g.comp_inv_ratio.current());
-            p.knee_db = g.comp_knee_db.current();
-            p.stereo_link = g.comp_link.current();
-            self.comp.set_params(&p);
+        if first || s.comp != old.comp {
+            self.comp.set_params(&s.comp);
         }
         if self.gate_switch.set(s.gate_on, fade) {
             self.gate.reset();
         }
         if self.comp_switch.set(s.comp_on, fade) {
             self.comp.reset();
-            self.comp_set_curve_now();
         }
         // The order matters only when two of gate, EQ and compressor are in: otherwise it
         // changes at once, without the dip.
@@ -680,25 +616,6 @@ impl Strip {
         self.output.set_gain_db(s.output_db);
     }
 
-    fn comp_set_curve_now(&mut self) {
-        let g = &self.glide;
-        self.comp.set_curve(
-            g.comp_threshold_db.current(),
-            ratio_from_inv(g.comp_inv_ratio.current()),
-            g.comp_knee_db.current(),
-            g.comp_link.current(),
-        );
-    }
-
-    fn gate_set_curve_now(&mut self) {
-        let g = &self.glide;
-        self.gate.set_curve(
-            g.gate_threshold_db.current(),
-            ratio_from_inv(g.gate_inv_ratio.current()),
-            g.gate_range_db.current(),
-        );
-    }
-
     fn reset(&mut self) {
         self.trim.reset();
         for r in &mut self.polarity.sign {
@@ -707,20 +624,6 @@ impl Strip {
         self.high_pass.reset();
         self.low_pass.reset();
         self.eq.reset();
-        let g = &mut self.glide;
-        for s in [
-            &mut g.gate_threshold_db,
-            &mut g.gate_inv_ratio,
-            &mut g.gate_range_db,
-            &mut g.comp_threshold_db,
-            &mut g.comp_inv_ratio,
-            &mut g.comp_knee_db,
-            &mut g.comp_link,
-        ] {
-            s.reset(s.target());
-        }
-        self.gate_set_curve_now();
-        self.comp_set_curve_now();
         self.gate.reset();
         self.comp.reset();
         self.gate_switch.jump();
@@ -846,103 +749,38 @@ impl Strip {
         self.output.process(ch);
     }
 
-    fn gliding_gate(&self) -> bool {
-        let g = &self.glide;
-        g.gate_threshold_db.is_smoothing()
-            || g.gate_inv_ratio.is_smoothing()
-            || g.gate_range_db.is_smoothing()
-    }
-
-    fn gliding_comp(&self) -> bool {
-        let g = &self.glide;
-        g.comp_threshold_db.is_smoothing()
-            || g.comp_inv_ratio.is_smoothing()
-            || g.comp_knee_db.is_smoothing()
-            || g.comp_link.is_smoothing()
-    }
-
     fn run_gate(&mut self, ch: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        if !self.gate_switch.is_active() {
+            return;
+        }
         let key = if self.settings.gate_external {
             key.or(Some(&[&[]]))
         } else {
             None
         };
-        if !self.gate_switch.is_active() {
-            // Keep the glides moving so a later switch-on starts from the settings.
-            let n = ch.first().map_or(0, |c| c.len());
-            let g = &mut self.glide;
-            g.gate_threshold_db.skip(n);
-            g.gate_inv_ratio.skip(n);
-            g.gate_range_db.skip(n);
-            return;
-        }
-        let gliding = self.gliding_gate();
-        let (g, gate) = (&mut self.glide, &mut self.gate);
+        let gate = &mut self.gate;
         self.gate_switch
             .run(&mut self.dry, ch, &mut self.gate_gr_db, |ch| {
-                if gliding {
-                    gate.process_gliding(ch, key, &mut || GatePoint {
-                        threshold_db: g.gate_threshold_db.next(),
-                        ratio: ratio_from_inv(g.gate_inv_ratio.next()),
-                        range_db: g.gate_range_db.next(),
-                    });
-                } else {
-                    gate.process(ch, key);
-                }
+                gate.process(ch, key);
                 gate.take_max_gain_reduction_db()
             });
     }
 
     fn run_comp(&mut self, ch: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        if !self.comp_switch.is_active() {
+            return;
+        }
         let key = if self.settings.comp_external {
             key.or(Some(&[&[]]))
         } else {
             None
         };
-        if !self.comp_switch.is_active() {
-            let n = ch.first().map_or(0, |c| c.len());
-            let g = &mut self.glide;
-            g.comp_threshold_db.skip(n);
-            g.comp_inv_ratio.skip(n);
-            g.comp_knee_db.skip(n);
-            g.comp_link.skip(n);
-            return;
-        }
-        let gliding = self.gliding_comp();
-        let (g, comp) = (&mut self.glide, &mut self.comp);
+        let comp = &mut self.comp;
         self.comp_switch
             .run(&mut self.dry, ch, &mut self.comp_gr_db, |ch| {
-                if gliding {
-                    comp.process_gliding(ch, key, &mut || CompressorPoint {
-                        threshold_db: g.comp_threshold_db.next(),
-                        ratio: ratio_from_inv(g.comp_inv_ratio.next()),
-                        knee_db: g.comp_knee_db.next(),
-                        stereo_link: g.comp_link.next(),
-                    });
-                } else {
-                    comp.process(ch, key);
-                }
+                comp.process(ch, key);
                 comp.take_max_gain_reduction_db()
             });
-    }
-}
-
-fn without_gate_curve(p: &GateParams) -> GateParams {
-    GateParams {
-        threshold_db: 0.0,
-        ratio: 1.0,
-        range_db: 0.0,
-        ..*p
-    }
-}
-
-fn without_comp_curve(p: &CompressorParams) -> CompressorParams {
-    CompressorParams {
-        threshold_db: 0.0,
-        ratio: 1.0,
-        knee_db: 0.0,
-        stereo_link: 0.0,
-        ..*p
     }
 }
 
