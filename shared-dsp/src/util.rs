@@ -13,7 +13,7 @@ pub mod smoothing;
 
 pub use crossfade::DryWetMix;
 pub use delay::DelayLine;
-pub use smoothing::{Fade, Smoother, fade_shape};
+pub use smoothing::{Fade, LinearRamp, Smoother, fade_shape};
 
 /// Below this the suite treats a level as silence (about -200 dBFS); also the floor for dB
 /// conversions so `gain_to_db(0.0)` stays finite.

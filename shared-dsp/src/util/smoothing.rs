@@ -9,6 +9,8 @@
 //!   and crossfades (a section on/off, a filter slope change, a polarity flip, bypass, an order
 //!   change): it lands exactly on its target in a known time, which a crossfade between two
 //!   signals needs.
+//! - [`LinearRamp`]: the same fixed-length move in equal steps, for values that must change at a
+//!   constant rate. A crossfade between two signals should use [`Fade`] (the fade law below).
 //!
 //! **The one fade law.** Every fade in the suite is equal-gain (the two signals' gains sum to
 //! 1, since they are correlated: the same program processed or not, so equal-power gains would
@@ -117,6 +119,86 @@ impl Smoother {
             if (self.current - self.target).abs() <= Self::SNAP * self.target.abs().max(1.0) {
                 self.current = self.target;
             }
+        }
+        self.current
+    }
+}
+
+/// A value that moves linearly to its target in a given number of samples and then holds it
+/// exactly. Per-sample stepping, so any block split gives the same values. `Copy`, no allocation.
+#[derive(Clone, Copy, Debug)]
+pub struct LinearRamp {
+    current: f32,
+    target: f32,
+    step: f32,
+    remaining: u32,
+}
+
+impl LinearRamp {
+    /// A ramp resting at `value`.
+    pub fn new(value: f32) -> Self {
+        Self {
+            current: value,
+            target: value,
+            step: 0.0,
+            remaining: 0,
+        }
+    }
+
+    /// Starts a ramp from the current value to `target` lasting `num_samples` samples (0: jump).
+    #[inline]
+    pub fn set_target(&mut self, target: f32, num_samples: usize) {
+        if target == self.target && (self.remaining > 0 || self.current == target) {
+            return;
+        }
+        self.target = target;
+        if num_samples == 0 || self.current == target {
+            self.current = target;
+            self.remaining = 0;
+        } else {
+            let n = num_samples.min(u32::MAX as usize) as u32;
+            self.step = (target - self.current) / n as f32;
+            self.remaining = n;
+        }
+    }
+
+    /// Jumps to `value` with no ramp.
+    #[inline]
+    pub fn reset(&mut self, value: f32) {
+        self.current = value;
+        self.target = value;
+        self.remaining = 0;
+    }
+
+    /// The value now.
+    #[inline]
+    pub fn current(&self) -> f32 {
+        self.current
+    }
+
+    /// The value being ramped to.
+    #[inline]
+    pub fn target(&self) -> f32 {
+        self.target
+    }
+
+    /// True while ramping.
+    #[inline]
+    pub fn is_ramping(&self) -> bool {
+        self.remaining > 0
+    }
+
+    /// Advances one sample and returns the new value; the last step lands exactly on the target.
+    #[allow(clippy::should_implement_trait)]
+    #[inline]
+    pub fn next(&mut self) -> f32 {
+        if self.remaining > 0 {
+            self.remaining -= 1;
+            self.current = if self.remaining == 0 {
+                self.target
+            } else {
+                self.current + self.step
+            };
         }
         self.current
     }
@@ -258,6 +340,17 @@ mod tests {
             a.next();
         }
         assert!((a.current() - b.skip(100)).abs() < 1e-4);
+    }
+
+    #[test]
+    fn ramp_is_linear_and_lands_exactly() {
+        let mut r = LinearRamp::new(0.0);
+        r.set_target(1.0, 4);
+        let v: Vec<f32> = (0..6).map(|_| r.next()).collect();
+        assert_eq!(v, [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]);
+        assert!(!r.is_ramping());
+        r.set_target(0.3, 0);
+        assert_eq!(r.next(), 0.3);
     }
 
     #[test]
