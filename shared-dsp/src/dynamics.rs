@@ -17,12 +17,13 @@ pub mod detector;
 pub mod gain_computer;
 pub mod gate;
 mod keyed;
+mod pair;
 pub mod sidechain;
 
 pub use ballistics::GainSmoother;
-pub use compressor::{Compressor, CompressorParams, CompressorPoint};
+pub use compressor::{Compressor, CompressorParams};
 pub use delay::LookaheadDelay;
 pub use detector::{DetectorMode, LevelDetector};
 pub use gain_computer::{CompressorCurve, ExpanderCurve};
-pub use gate::{Gate, GateParams, GatePoint};
+pub use gate::{Gate, GateParams};
 pub use sidechain::{KeyChannel, SidechainHighPass};

@@ -18,6 +18,7 @@ pub mod gain;
 pub mod limiter;
 pub mod loudness;
 pub mod oversampling;
+pub mod section;
 pub mod spectrum;
 pub mod stereo;
 pub mod true_peak;

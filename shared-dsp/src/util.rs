@@ -8,11 +8,12 @@
 pub mod approx;
 pub mod crossfade;
 pub mod delay;
-pub mod ramp;
+pub mod simd;
+pub mod smoothing;
 
 pub use crossfade::DryWetMix;
 pub use delay::DelayLine;
-pub use ramp::LinearRamp;
+pub use smoothing::{Fade, LinearRamp, Smoother, fade_shape};
 
 /// Below this the suite treats a level as silence (about -200 dBFS); also the floor for dB
 /// conversions so `gain_to_db(0.0)` stays finite.
@@ -107,100 +108,6 @@ pub fn all_finite(samples: &[f32]) -> bool {
     samples.iter().all(|x| x.is_finite())
 }
 
-/// A one-pole (exponential) smoother towards a target, with its time constant in milliseconds.
-///
-/// Used inside DSP blocks to glide coefficients' inputs (frequency in log2 Hz, gain in dB, Q in
-/// log2) so that a parameter jump at any block size makes no click or zipper noise. It snaps to
-/// the target once within `SNAP` of it, so a settled smoother costs one compare per sample.
-#[derive(Clone, Copy, Debug)]
-pub struct Smoother {
-    coef: f32,
-    current: f32,
-    target: f32,
-}
-
-impl Smoother {
-    /// Closer than this to the target the smoother jumps onto it.
-    const SNAP: f32 = 1e-6;
-
-    /// A smoother resting at `value`. Call [`Smoother::set_time`] before use.
-    pub fn new(value: f32) -> Self {
-        Self {
-            coef: 0.0,
-            current: value,
-            target: value,
-        }
-    }
-
-    /// Sets the time constant. Never allocates.
-    pub fn set_time(&mut self, time_ms: f32, sample_rate: f32) {
-        self.coef = one_pole_coef(time_ms, sample_rate);
-    }
-
-    /// Sets a new target; the output glides towards it.
-    #[inline]
-    pub fn set_target(&mut self, target: f32) {
-        self.target = target;
-    }
-
-    /// Jumps to `value` with no glide (on reset, or when processing starts).
-    #[inline]
-    pub fn reset(&mut self, value: f32) {
-        self.current = value;
-        self.target = value;
-    }
-
-    /// The value now, without advancing.
-    #[inline]
-    pub fn current(&self) -> f32 {
-        self.current
-    }
-
-    /// The value being glided to.
-    #[inline]
-    pub fn target(&self) -> f32 {
-        self.target
-    }
-
-    /// True while the output has not reached the target.
-    #[inline]
-    pub fn is_smoothing(&self) -> bool {
-        self.current != self.target
-    }
-
-    /// Advances one sample and returns the new value.
-    #[inline]
-    #[allow(clippy::should_implement_trait)] // never ends, so not an Iterator
-    pub fn next(&mut self) -> f32 {
-        if self.current != self.target {
-            let next = self.target + self.coef * (self.current - self.target);
-            // Snap when close, or when float rounding stops the glide short of the target.
-            if next == self.current
-                || (next - self.target).abs() <= Self::SNAP * self.target.abs().max(1.0)
-            {
-                self.current = self.target;
-            } else {
-                self.current = next;
-            }
-        }
-        self.current
-    }
-
-    /// Advances `num_samples` samples at once (exactly what that many `next` calls would give,
-    /// up to rounding) and returns the new value.
-    #[inline]
-    pub fn skip(&mut self, num_samples: usize) -> f32 {
-        if self.current != self.target {
-            let k = self.coef.powi(num_samples.min(i32::MAX as usize) as i32);
-            self.current = self.target + k * (self.current - self.target);
-            if (self.current - self.target).abs() <= Self::SNAP * self.target.abs().max(1.0) {
-                self.current = self.target;
-            }
-        }
-        self.current
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,35 +133,6 @@ mod tests {
             assert!((y - (1.0 - (-1.0f32).exp())).abs() < 2e-3, "sr {sr}: {y}");
         }
         assert_eq!(one_pole_coef(0.0, 48_000.0), 0.0);
-    }
-
-    #[test]
-    fn smoother_glides_with_time_constant_and_settles() {
-        let sr = 48_000.0;
-        let mut s = Smoother::new(0.0);
-        s.set_time(5.0, sr);
-        s.set_target(1.0);
-        let n = (0.005 * sr) as usize;
-        let mut y = 0.0;
-        for _ in 0..n {
-            y = s.next();
-        }
-        assert!((y - 0.632).abs() < 0.01, "{y}");
-        for _ in 0..(sr as usize) {
-            s.next();
-        }
-        assert_eq!(s.current(), 1.0);
-        assert!(!s.is_smoothing());
-        let mut a = Smoother::new(2.0);
-        let mut b = Smoother::new(2.0);
-        a.set_time(10.0, sr);
-        b.set_time(10.0, sr);
-        a.set_target(-3.0);
-        b.set_target(-3.0);
-        for _ in 0..100 {
-            a.next();
-        }
-        assert!((a.current() - b.skip(100)).abs() < 1e-4);
     }
 
     #[test]

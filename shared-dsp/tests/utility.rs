@@ -247,14 +247,14 @@ fn delay_line_any_split_and_delay_change_read_true_past() {
 }
 
 #[test]
-fn dry_wet_crossfade_is_linear_click_free_and_exact_at_rest() {
+fn dry_wet_crossfade_is_a_raised_cosine_click_free_and_exact_at_rest() {
     let sr = 48_000.0;
     let fade_ms = 10.0;
     let fade_samples = 480;
     let len = 4000;
     let dry = vec![1.0f32; len];
     let wet0 = vec![-1.0f32; len];
-    // Any split gives the same output, and the fade is a straight line of 480 samples.
+    // Any split gives the same output, and the fade is a raised cosine of 480 samples.
     let mut outs = Vec::new();
     for seed in [3u64, 4] {
         let mut mix = DryWetMix::new(0.0, sr);
@@ -292,10 +292,14 @@ fn dry_wet_crossfade_is_linear_click_free_and_exact_at_rest() {
         .windows(2)
         .map(|w| (w[1] - w[0]).abs())
         .fold(0.0, f32::max);
+    // The raised cosine's steepest step (at its midpoint) is π/2 times a straight line's, and
+    // it starts and ends with zero slope: no corner at either end.
     assert!(
-        (max_step - 2.0 / fade_samples as f32).abs() < 1e-4,
+        (max_step - std::f32::consts::PI / fade_samples as f32).abs() < 1e-4,
         "step {max_step}"
     );
+    assert!((out[101] - out[100]).abs() < 0.01 * max_step);
+    assert!((out[99 + fade_samples] - out[98 + fade_samples]).abs() < 0.01 * max_step);
     // Midpoint of the fade is the equal-gain average.
     assert!(out[100 + fade_samples / 2 - 1].abs() < 1e-3);
 }

@@ -11,33 +11,34 @@
 //!   through zero over [`SWITCH_FADE_MS`];
 //! - filters and EQ glide frequency, gain and Q per sample, and crossfade on/off and slope
 //!   changes (`shared_dsp::filter::EqBank`);
-//! - the gate's threshold/ratio/range and the compressor's threshold/ratio/knee/link glide per
-//!   sample ([`DYNAMICS_SMOOTHING_MS`]); make-up and dry/wet mix glide inside the compressor;
-//!   attack, release, hold, detector and key changes act through the attack/release smoothing
-//!   of the gain reduction;
+//! - the gate and the compressor glide their own settings (threshold, ratio, range or knee,
+//!   link, make-up, mix: `shared_dsp::dynamics`); the engine hands them the plain targets, one
+//!   call each; attack, release, hold, detector and key changes act through the attack/release
+//!   smoothing of the gain reduction;
 //! - a section switched on or off crossfades between its input and output over
-//!   [`SWITCH_FADE_MS`] (a section that is off costs nothing);
-//! - an order change dips the reorderable part to silence and back ([`SWITCH_FADE_MS`] each way):
-//!   two orders cannot run side by side without a second copy of every section's state;
+//!   [`SWITCH_FADE_MS`] (`shared_dsp::section::SectionSwitch`; a section that is off costs
+//!   nothing), the pass filters also crossfade slope changes (`shared_dsp::section::PassSection`);
+//! - an order change dips the reorderable part to silence and back ([`SWITCH_FADE_MS`] each way,
+//!   `shared_dsp::section::OrderDip`);
 //! - width and pan glide (`shared_dsp::stereo`, 10 ms).
+//!
+//! Every fade follows the suite's one law, equal-gain along a raised cosine
+//! (`shared_dsp::util::smoothing`). This file only composes the blocks.
 //!
 //! Allocation: `new` allocates (section states, scratch buffers of `max_block` frames);
 //! `set_settings`, `process*` and `reset` never allocate, lock or block.
 
 use shared_dsp::bypass::Bypass;
-use shared_dsp::dynamics::{
-    Compressor, CompressorParams, CompressorPoint, Gate, GateParams, GatePoint,
-};
+use shared_dsp::dynamics::{Compressor, CompressorParams, Gate, GateParams};
 use shared_dsp::filter::{BandParams, ChainScratch, EqBank};
 use shared_dsp::gain::{DEFAULT_SMOOTHING_MS, GainStage};
+pub use shared_dsp::section::PassSettings;
+use shared_dsp::section::{OrderDip, PassSection, SectionSwitch};
 use shared_dsp::stereo::{PanLaw, Panner, StereoWidth};
-use shared_dsp::util::{LinearRamp, Smoother, db_to_gain};
+use shared_dsp::util::{Fade, db_to_gain};
 
 /// Crossfade time of section on/off switches, polarity flips and each half of an order change.
 pub const SWITCH_FADE_MS: f32 = 10.0;
-/// Glide time constant of the dynamics' static-curve settings (thresholds, ratios, knee, range,
-/// link).
-pub const DYNAMICS_SMOOTHING_MS: f32 = 20.0;
 /// Number of EQ bands.
 pub const EQ_BANDS: usize = 4;
 
@@ -52,15 +53,6 @@ pub enum Order {
     DynamicsEq,
     /// EQ → gate → compressor (dynamics after the EQ).
     EqDynamics,
-}
-
-/// A high- or low-pass filter section.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PassSettings {
-    pub on: bool,
-    pub freq_hz: f32,
-    /// Butterworth order (1, 2, 3, 4, 6, 8 = 6 … 48 dB/oct).
-    pub order: u8,
 }
 
 /// Plain parameter values the engine runs with (no framework types, so the CLI can use it).
@@ -131,277 +123,10 @@ impl Default for ChannelSettings {
     }
 }
 
-/// On/off crossfade of one section.
-#[derive(Clone, Copy, Debug)]
-struct Switch {
-    on: bool,
-    mix: LinearRamp,
-}
-
-impl Switch {
-    fn new() -> Self {
-        Self {
-            on: false,
-            mix: LinearRamp::new(0.0),
-        }
-    }
-
-    /// Returns true when the section starts fading in from fully off (its state is stale).
-    fn set(&mut self, on: bool, fade_samples: usize) -> bool {
-        if on == self.on {
-            return false;
-        }
-        let was_silent = !self.is_active();
-        self.on = on;
-        self.mix
-            .set_target(if on { 1.0 } else { 0.0 }, fade_samples.max(1));
-        on && was_silent
-    }
-
-    fn jump(&mut self) {
-        self.mix.reset(if self.on { 1.0 } else { 0.0 });
-    }
-
-    fn is_active(&self) -> bool {
-        self.mix.current() > 0.0 || self.mix.is_ramping()
-    }
-
-    /// Runs an active section on `ch`: `process` processes it and returns the section's gain
-    /// reduction since it was last read. While the switch fades, the output is crossfaded with
-    /// the input (kept in `dry`) and the reduction is weighted by how far the section is in;
-    /// it raises the meter value `gr_db`.
-    fn run(
-        &mut self,
-        dry: &mut [Vec<f32>],
-        ch: &mut [&mut [f32]],
-        gr_db: &mut f32,
-        process: impl FnOnce(&mut [&mut [f32]]) -> f32,
-    ) {
-        let fading = self.mix.is_ramping();
-        if fading {
-            save_dry(dry, ch);
-        }
-        let gr = process(ch);
-        let weight = if fading {
-            crossfade(dry, ch, &mut self.mix)
-        } else {
-            1.0
-        };
-        *gr_db = gr_db.max(gr * weight);
-    }
-}
-
-/// Raised-cosine shape of a 0…1 fade position: starts and ends with zero slope, so a fade has no
-/// corner (a linear fade's corners are small clicks of their own).
-#[inline]
-fn smooth_fade(u: f32) -> f32 {
-    0.5 - 0.5 * (std::f32::consts::PI * u.clamp(0.0, 1.0)).cos()
-}
-
-/// A high- or low-pass section: a Butterworth band in one of two `EqBank`s. Frequency glides
-/// inside the bank; a slope change starts the other bank (fresh, at the new order) and crossfades
-/// to it; on/off crossfades with the unfiltered signal — both raised-cosine over
-/// [`SWITCH_FADE_MS`], so the new bank's start-up transient is weighted by a fade that starts
-/// with zero slope.
-struct PassFilter {
-    high_pass: bool,
-    banks: [EqBank; 2],
-    orders: [u8; 2],
-    /// The bank in use (or being faded to).
-    cur: usize,
-    /// 0 → 1 while crossfading from the other bank to `cur`; 1 at rest.
-    xfade: LinearRamp,
-    switch: Switch,
-    settings: PassSettings,
-    /// Input copy and the other bank's output while fading.
-    dry: Vec<Vec<f32>>,
-    other: Vec<Vec<f32>>,
-}
-
-impl PassFilter {
-    fn new(high_pass: bool, num_channels: usize, sample_rate: f32, max_block: usize) -> Self {
-        let bank = || {
-            let mut b = EqBank::new(1);
-            b.prepare(sample_rate, max_block);
-            b
-        };
-        Self {
-            high_pass,
-            banks: [bank(), bank()],
-            orders: [0; 2],
-            cur: 0,
-            xfade: LinearRamp::new(1.0),
-            switch: Switch::new(),
-            settings: PassSettings {
-                on: false,
-                freq_hz: 1000.0,
-                order: 0,
-            },
-            dry: vec![vec![0.0; max_block]; num_channels],
-            other: vec![vec![0.0; max_block]; num_channels],
-        }
-    }
-
-    fn band(&self, freq_hz: f32, order: u8) -> BandParams {
-        if self.high_pass {
-            BandParams::high_pass(freq_hz, order)
-        } else {
-            BandParams::low_pass(freq_hz, order)
-        }
-    }
-
-    fn set(&mut self, s: PassSettings, fade: usize, first: bool) {
-        let old = self.settings;
-        self.settings = s;
-        let active = self.switch.is_active();
-        if first || !active {
-            // Nothing audible: configure the bank in use directly (reset when it starts).
-            self.orders[self.cur] = s.order;
-            let b = self.band(s.freq_hz, s.order);
-            self.banks[self.cur].set_band(0, b);
-            self.xfade.reset(1.0);
-        } else if s.order != old.order {
-            if self.xfade.is_ramping() {
-                // A second change within one fade: the bank in use takes it (its own glide).
-                self.orders[self.cur] = s.order;
-                let b = self.band(s.freq_hz, s.order);
-                self.banks[self.cur].set_band(0, b);
-            } else {
-                let next = 1 - self.cur;
-                self.orders[next] = s.order;
-                let b = self.band(s.freq_hz, s.order);
-                self.banks[next].set_band(0, b);
-                self.banks[next].reset();
-                self.cur = next;
-                self.xfade.reset(0.0);
-                self.xfade.set_target(1.0, fade);
-            }
-        } else if s.freq_hz != old.freq_hz {
-            for i in 0..2 {
-                let b = self.band(s.freq_hz, self.orders[i]);
-                self.banks[i].set_band(0, b);
-            }
-        }
-        if self.switch.set(s.on, fade) || first {
-            self.banks[self.cur].reset();
-            self.xfade.reset(1.0);
-        }
-    }
-
-    fn reset(&mut self) {
-        for b in &mut self.banks {
-            b.reset();
-        }
-        self.xfade.reset(1.0);
-        self.switch.jump();
-    }
-
-    /// Off (costs nothing, passes the signal), or fully on with no switch or slope crossfade
-    /// running: its bank is then all there is to it, and can join a chain
-    /// ([`EqBank::process_chain`]). `None` while fading.
-    fn steady(&mut self) -> Option<Option<&mut EqBank>> {
-        if !self.switch.is_active() {
-            Some(None)
-        } else if self.switch.mix.is_ramping() || self.xfade.is_ramping() {
-            None
-        } else {
-            Some(Some(&mut self.banks[self.cur]))
-        }
-    }
-
-    fn process(&mut self, ch: &mut [&mut [f32]]) {
-        if !self.switch.is_active() {
-            return;
-        }
-        let n = ch.first().map_or(0, |c| c.len());
-        let switching = self.switch.mix.is_ramping();
-        let crossfading = self.xfade.is_ramping();
-        if switching {
-            save_dry(&mut self.dry, ch);
-        }
-        if crossfading {
-            save_dry(&mut self.other, ch);
-            let mut other: [&mut [f32]; 2] = Default::default();
-            for (slot, o) in other.iter_mut().zip(self.other.iter_mut()) {
-                *slot = &mut o[..n];
-            }
-            self.banks[1 - self.cur].process(&mut other[..ch.len()]);
-        }
-        self.banks[self.cur].process(ch);
-        if crossfading {
-            for i in 0..n {
-                let w = smooth_fade(self.xfade.next());
-                for (c, o) in ch.iter_mut().zip(self.other.iter()) {
-                    c[i] = o[i] + w * (c[i] - o[i]);
-                }
-            }
-        }
-        if switching {
-            crossfade(&self.dry, ch, &mut self.switch.mix);
-        }
-    }
-}
-
-/// The order-change dip: gain 1 → 0, switch, 0 → 1.
-#[derive(Clone, Copy, Debug)]
-struct OrderFade {
-    active: Order,
-    target: Order,
-    /// Samples left in the present half of the dip (0 = steady).
-    left: usize,
-    /// Fading out (true) or in (false).
-    out: bool,
-    len: usize,
-}
-
-impl OrderFade {
-    /// The dip's gain now (raised cosine).
-    fn gain(&self) -> f32 {
-        smooth_fade(self.position())
-    }
-
-    /// The dip's linear position: 1 = full level, 0 = silent.
-    fn position(&self) -> f32 {
-        if self.left == 0 {
-            1.0
-        } else if self.out {
-            self.left as f32 / self.len as f32
-        } else {
-            1.0 - self.left as f32 / self.len as f32
-        }
-    }
-}
-
-/// The glided static-curve settings of the dynamics.
-#[derive(Clone, Copy, Debug)]
-struct CurveGlide {
-    gate_threshold_db: Smoother,
-    gate_inv_ratio: Smoother,
-    gate_range_db: Smoother,
-    comp_threshold_db: Smoother,
-    comp_inv_ratio: Smoother,
-    comp_knee_db: Smoother,
-    comp_link: Smoother,
-}
-
-fn inv_ratio(ratio: f32) -> f32 {
-    if ratio.is_finite() && ratio > 1.0 {
-        1.0 / ratio
-    } else if ratio.is_nan() || ratio <= 1.0 {
-        1.0
-    } else {
-        0.0
-    }
-}
-
-fn ratio_from_inv(inv: f32) -> f32 {
-    if inv <= 0.0 { f32::INFINITY } else { 1.0 / inv }
-}
-
-/// Per-channel polarity sign glide.
+/// Per-channel polarity: the sign fades through zero (-1 … 1) along the fade law.
 #[derive(Clone, Copy, Debug)]
 struct Polarity {
-    sign: [LinearRamp; 2],
+    sign: [Fade; 2],
 }
 
 /// The processing chain inside the host bypass.
@@ -412,15 +137,14 @@ struct Strip {
     settings: ChannelSettings,
     trim: GainStage,
     polarity: Polarity,
-    high_pass: PassFilter,
-    low_pass: PassFilter,
+    high_pass: PassSection,
+    low_pass: PassSection,
     gate: Gate,
-    gate_switch: Switch,
+    gate_switch: SectionSwitch,
     eq: EqBank,
     comp: Compressor,
-    comp_switch: Switch,
-    glide: CurveGlide,
-    order: OrderFade,
+    comp_switch: SectionSwitch,
+    order: OrderDip<Order>,
     width: StereoWidth,
     panner: Panner,
     output: GainStage,
@@ -443,12 +167,7 @@ impl ChannelEngine {
     pub fn new(num_channels: usize, sample_rate: f32, max_block: usize) -> Self {
         let num_channels = num_channels.clamp(1, 2);
         let max_block = max_block.max(1);
-        let fade_samples = ((SWITCH_FADE_MS * 0.001 * sample_rate).round() as usize).max(1);
-        let smoother = |v: f32| {
-            let mut s = Smoother::new(v);
-            s.set_time(DYNAMICS_SMOOTHING_MS, sample_rate);
-            s
-        };
+        let fade_samples = Fade::samples_for_ms(SWITCH_FADE_MS, sample_rate);
         let d = ChannelSettings::default();
         let mut eq = EqBank::new(EQ_BANDS);
         eq.prepare(sample_rate, max_block);
@@ -459,31 +178,16 @@ impl ChannelEngine {
             settings: d,
             trim: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
             polarity: Polarity {
-                sign: [LinearRamp::new(1.0); 2],
+                sign: [Fade::new(1.0); 2],
             },
-            high_pass: PassFilter::new(true, num_channels, sample_rate, max_block),
-            low_pass: PassFilter::new(false, num_channels, sample_rate, max_block),
+            high_pass: PassSection::new(true, num_channels, sample_rate, max_block),
+            low_pass: PassSection::new(false, num_channels, sample_rate, max_block),
             gate: Gate::new(num_channels, sample_rate, max_block),
-            gate_switch: Switch::new(),
+            gate_switch: SectionSwitch::new(),
             eq,
             comp: Compressor::new(num_channels, sample_rate, max_block),
-            comp_switch: Switch::new(),
-            glide: CurveGlide {
-                gate_threshold_db: smoother(d.gate.threshold_db),
-                gate_inv_ratio: smoother(inv_ratio(d.gate.ratio)),
-                gate_range_db: smoother(d.gate.range_db),
-                comp_threshold_db: smoother(d.comp.threshold_db),
-                comp_inv_ratio: smoother(inv_ratio(d.comp.ratio)),
-                comp_knee_db: smoother(d.comp.knee_db),
-                comp_link: smoother(d.comp.stereo_link),
-            },
-            order: OrderFade {
-                active: d.order,
-                target: d.order,
-                left: 0,
-                out: false,
-                len: fade_samples,
-            },
+            comp_switch: SectionSwitch::new(),
+            order: OrderDip::new(d.order, fade_samples),
             width: StereoWidth::new(sample_rate),
             panner: Panner::new(sample_rate),
             output: GainStage::new(sample_rate, DEFAULT_SMOOTHING_MS),
@@ -619,84 +323,30 @@ impl Strip {
                     .set_band(b, band.with_enabled(band.enabled && s.eq_on));
             }
         }
-        // Dynamics: the static curves glide; everything else is set at once.
-        let g = &mut self.glide;
-        g.gate_threshold_db.set_target(s.gate.threshold_db);
-        g.gate_inv_ratio.set_target(inv_ratio(s.gate.ratio));
-        g.gate_range_db.set_target(s.gate.range_db);
-        g.comp_threshold_db.set_target(s.comp.threshold_db);
-        g.comp_inv_ratio.set_target(inv_ratio(s.comp.ratio));
-        g.comp_knee_db.set_target(s.comp.knee_db);
-        g.comp_link.set_target(s.comp.stereo_link);
-        if first || without_gate_curve(&s.gate) != without_gate_curve(&old.gate) {
-            let mut p = s.gate;
-            p.threshold_db = g.gate_threshold_db.current();
-            p.ratio = ratio_from_inv(g.gate_inv_ratio.current());
-            p.range_db = g.gate_range_db.current();
-            self.gate.set_params(&p);
+        // Dynamics: plain targets, one call each; the blocks glide them.
+        if first || s.gate != old.gate {
+            self.gate.set_params(&s.gate);
         }
-        if first || without_comp_curve(&s.comp) != without_comp_curve(&old.comp) {
-            let mut p = s.comp;
-            p.threshold_db = g.comp_threshold_db.current();
-            p.ratio = ratio_from_inv(g.comp_inv_ratio.current());
-            p.knee_db = g.comp_knee_db.current();
-            p.stereo_link = g.comp_link.current();
-            self.comp.set_params(&p);
+        if first || s.comp != old.comp {
+            self.comp.set_params(&s.comp);
         }
         if self.gate_switch.set(s.gate_on, fade) {
             self.gate.reset();
         }
         if self.comp_switch.set(s.comp_on, fade) {
             self.comp.reset();
-            self.comp_set_curve_now();
         }
         // The order matters only when two of gate, EQ and compressor are in: otherwise it
         // changes at once, without the dip.
         let eq_in = s.eq_on || old.eq_on;
-        let reorderable = [
-            self.gate_switch.is_active(),
-            eq_in,
-            self.comp_switch.is_active(),
-        ]
-        .iter()
-        .filter(|&&a| a)
-        .count();
-        if s.order != self.order.target && reorderable < 2 && self.order.left == 0 {
-            self.order.target = s.order;
-            self.order.active = s.order;
-        } else if s.order != self.order.target {
-            self.order.target = s.order;
-            if self.order.left == 0 || !self.order.out {
-                // Start (or turn round) the dip: fade out from the present gain.
-                let position = self.order.position();
-                self.order.out = true;
-                self.order.left = ((position * fade as f32).round() as usize).max(1);
-            }
-        }
+        let reorderable = [self.gate_switch.is_active(), eq_in, self.comp_switch.is_active()];
+        let audible = reorderable.iter().filter(|&&a| a).count() >= 2;
+        self.order.set(s.order, audible);
         self.width.set_width_percent(s.width_percent);
         self.width.set_mono(s.mono);
         self.panner.set_law(s.pan_law);
         self.panner.set_pan(s.pan);
         self.output.set_gain_db(s.output_db);
-    }
-
-    fn comp_set_curve_now(&mut self) {
-        let g = &self.glide;
-        self.comp.set_curve(
-            g.comp_threshold_db.current(),
-            ratio_from_inv(g.comp_inv_ratio.current()),
-            g.comp_knee_db.current(),
-            g.comp_link.current(),
-        );
-    }
-
-    fn gate_set_curve_now(&mut self) {
-        let g = &self.glide;
-        self.gate.set_curve(
-            g.gate_threshold_db.current(),
-            ratio_from_inv(g.gate_inv_ratio.current()),
-            g.gate_range_db.current(),
-        );
     }
 
     fn reset(&mut self) {
@@ -707,26 +357,11 @@ impl Strip {
         self.high_pass.reset();
         self.low_pass.reset();
         self.eq.reset();
-        let g = &mut self.glide;
-        for s in [
-            &mut g.gate_threshold_db,
-            &mut g.gate_inv_ratio,
-            &mut g.gate_range_db,
-            &mut g.comp_threshold_db,
-            &mut g.comp_inv_ratio,
-            &mut g.comp_knee_db,
-            &mut g.comp_link,
-        ] {
-            s.reset(s.target());
-        }
-        self.gate_set_curve_now();
-        self.comp_set_curve_now();
         self.gate.reset();
         self.comp.reset();
         self.gate_switch.jump();
         self.comp_switch.jump();
-        self.order.active = self.order.target;
-        self.order.left = 0;
+        self.order.reset();
         self.width.reset();
         self.panner.reset();
         self.output.reset();
@@ -740,13 +375,12 @@ impl Strip {
         // polarity.
         self.trim.process(ch);
         for (c, samples) in ch.iter_mut().enumerate() {
-            let ramp = &mut self.polarity.sign[c];
-            if ramp.is_ramping() {
-                // The sign glides through zero along a raised cosine (-1 … 1).
+            let sign = &mut self.polarity.sign[c];
+            if sign.is_fading() {
                 for x in samples.iter_mut() {
-                    *x *= 2.0 * smooth_fade(0.5 + 0.5 * ramp.next()) - 1.0;
+                    *x *= sign.next();
                 }
-            } else if ramp.current() < 0.0 {
+            } else if sign.current() < 0.0 {
                 for x in samples.iter_mut() {
                     *x = -*x;
                 }
@@ -754,8 +388,8 @@ impl Strip {
         }
         // The filters, and the EQ when it comes next (no gate between, no order change under
         // way), as one chain: steady, they run as one fused cascade.
-        let eq_next = self.order.left == 0
-            && match self.order.active {
+        let eq_next = !self.order.is_dipping()
+            && match self.order.active() {
                 Order::EqDynamics => true,
                 Order::GateEqComp => !self.gate_switch.is_active(),
                 Order::DynamicsEq => false,
@@ -778,11 +412,7 @@ impl Strip {
         let n = ch.first().map_or(0, |c| c.len());
         let mut start = 0;
         while start < n {
-            let end = if self.order.left > 0 && self.order.out {
-                (start + self.order.left).min(n)
-            } else {
-                n
-            };
+            let end = start + self.order.frames_in_order(n - start);
             let nch = ch.len();
             let mut piece: [&mut [f32]; 2] = Default::default();
             for (slot, c) in piece.iter_mut().zip(ch.iter_mut()) {
@@ -797,7 +427,7 @@ impl Strip {
                 }
                 &keys[..k.len().min(2)]
             });
-            match self.order.active {
+            match self.order.active() {
                 Order::GateEqComp => {
                     self.run_gate(piece, key_piece);
                     if !eq_done {
@@ -818,24 +448,7 @@ impl Strip {
                     self.run_comp(piece, key_piece);
                 }
             }
-            if self.order.left > 0 {
-                let len = end - start;
-                for i in 0..len {
-                    let gain = self.order.gain();
-                    for c in piece.iter_mut() {
-                        c[i] *= gain;
-                    }
-                    if self.order.left > 0 {
-                        self.order.left -= 1;
-                        if self.order.left == 0 && self.order.out {
-                            // Silent: switch and fade back in.
-                            self.order.active = self.order.target;
-                            self.order.out = false;
-                            self.order.left = self.order.len;
-                        }
-                    }
-                }
-            }
+            self.order.apply(piece);
             start = end;
         }
         if ch.len() == 2 {
@@ -846,124 +459,39 @@ impl Strip {
         self.output.process(ch);
     }
 
-    fn gliding_gate(&self) -> bool {
-        let g = &self.glide;
-        g.gate_threshold_db.is_smoothing()
-            || g.gate_inv_ratio.is_smoothing()
-            || g.gate_range_db.is_smoothing()
-    }
-
-    fn gliding_comp(&self) -> bool {
-        let g = &self.glide;
-        g.comp_threshold_db.is_smoothing()
-            || g.comp_inv_ratio.is_smoothing()
-            || g.comp_knee_db.is_smoothing()
-            || g.comp_link.is_smoothing()
-    }
-
     fn run_gate(&mut self, ch: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        if !self.gate_switch.is_active() {
+            return;
+        }
         let key = if self.settings.gate_external {
             key.or(Some(&[&[]]))
         } else {
             None
         };
-        if !self.gate_switch.is_active() {
-            // Keep the glides moving so a later switch-on starts from the settings.
-            let n = ch.first().map_or(0, |c| c.len());
-            let g = &mut self.glide;
-            g.gate_threshold_db.skip(n);
-            g.gate_inv_ratio.skip(n);
-            g.gate_range_db.skip(n);
-            return;
-        }
-        let gliding = self.gliding_gate();
-        let (g, gate) = (&mut self.glide, &mut self.gate);
-        self.gate_switch
-            .run(&mut self.dry, ch, &mut self.gate_gr_db, |ch| {
-                if gliding {
-                    gate.process_gliding(ch, key, &mut || GatePoint {
-                        threshold_db: g.gate_threshold_db.next(),
-                        ratio: ratio_from_inv(g.gate_inv_ratio.next()),
-                        range_db: g.gate_range_db.next(),
-                    });
-                } else {
-                    gate.process(ch, key);
-                }
-                gate.take_max_gain_reduction_db()
-            });
+        let gate = &mut self.gate;
+        let gr_db = self.gate_switch.run(&mut self.dry, ch, |ch| {
+            gate.process(ch, key);
+            gate.take_max_gain_reduction_db()
+        });
+        self.gate_gr_db = self.gate_gr_db.max(gr_db);
     }
 
     fn run_comp(&mut self, ch: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
+        if !self.comp_switch.is_active() {
+            return;
+        }
         let key = if self.settings.comp_external {
             key.or(Some(&[&[]]))
         } else {
             None
         };
-        if !self.comp_switch.is_active() {
-            let n = ch.first().map_or(0, |c| c.len());
-            let g = &mut self.glide;
-            g.comp_threshold_db.skip(n);
-            g.comp_inv_ratio.skip(n);
-            g.comp_knee_db.skip(n);
-            g.comp_link.skip(n);
-            return;
-        }
-        let gliding = self.gliding_comp();
-        let (g, comp) = (&mut self.glide, &mut self.comp);
-        self.comp_switch
-            .run(&mut self.dry, ch, &mut self.comp_gr_db, |ch| {
-                if gliding {
-                    comp.process_gliding(ch, key, &mut || CompressorPoint {
-                        threshold_db: g.comp_threshold_db.next(),
-                        ratio: ratio_from_inv(g.comp_inv_ratio.next()),
-                        knee_db: g.comp_knee_db.next(),
-                        stereo_link: g.comp_link.next(),
-                    });
-                } else {
-                    comp.process(ch, key);
-                }
-                comp.take_max_gain_reduction_db()
-            });
+        let comp = &mut self.comp;
+        let gr_db = self.comp_switch.run(&mut self.dry, ch, |ch| {
+            comp.process(ch, key);
+            comp.take_max_gain_reduction_db()
+        });
+        self.comp_gr_db = self.comp_gr_db.max(gr_db);
     }
-}
-
-fn without_gate_curve(p: &GateParams) -> GateParams {
-    GateParams {
-        threshold_db: 0.0,
-        ratio: 1.0,
-        range_db: 0.0,
-        ..*p
-    }
-}
-
-fn without_comp_curve(p: &CompressorParams) -> CompressorParams {
-    CompressorParams {
-        threshold_db: 0.0,
-        ratio: 1.0,
-        knee_db: 0.0,
-        stereo_link: 0.0,
-        ..*p
-    }
-}
-
-fn save_dry(dry: &mut [Vec<f32>], ch: &[&mut [f32]]) {
-    for (d, c) in dry.iter_mut().zip(ch.iter()) {
-        d[..c.len()].copy_from_slice(c);
-    }
-}
-
-/// `out = dry + m·(out − dry)` with `m` stepping along the ramp; returns the last `m`.
-fn crossfade(dry: &[Vec<f32>], ch: &mut [&mut [f32]], ramp: &mut LinearRamp) -> f32 {
-    let n = ch.first().map_or(0, |c| c.len());
-    let mut m = ramp.current();
-    for i in 0..n {
-        m = ramp.next();
-        let w = smooth_fade(m);
-        for (c, d) in ch.iter_mut().zip(dry.iter()) {
-            c[i] = d[i] + w * (c[i] - d[i]);
-        }
-    }
-    m
 }
 
 /// Linear gain of a dB value (re-exported for the tests' references).

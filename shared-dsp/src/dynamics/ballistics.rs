@@ -1,5 +1,12 @@
 //! Attack/release smoothing of the gain reduction, in dB, after the gain computer.
 //!
+//! An envelope follower, not a parameter smoother: it follows a target that changes every
+//! sample (the reduction the curve asks for), with different times up and down and a
+//! program-dependent release, where the suite's parameter smoothers
+//! ([`crate::util::smoothing`]) glide a setting to a target. It shares their conventions: times
+//! in ms as 63.2 % time constants, coefficients from the sample rate (`util::one_pole_coef_f64`),
+//! and the suite's raised-cosine fade law when its release mode is switched.
+//!
 //! **Smooth branching peak detector** (Giannoulis, Massberg & Reiss, "Digital Dynamic Range
 //! Compressor Design — A Tutorial and Analysis", JAES 60(6), 2012, eq. 16), run in the log
 //! domain on the gain reduction the static curve asks for (the paper's recommended placement,
@@ -29,8 +36,9 @@
 //! pumping). In between the release is a blend: fast at first, then slow from the level the slow
 //! state had reached.
 
-use super::keyed::{PairStep, run_pair};
+use super::pair::{PairStep, run_pair};
 use crate::util::one_pole_coef_f64;
+use crate::util::smoothing::fade_shape_f64;
 
 /// Fast release of the auto-release mode, in ms.
 pub const AUTO_FAST_RELEASE_MS: f32 = 50.0;
@@ -164,7 +172,7 @@ impl GainSmoother {
         (self.old_state, self.old_slow) = (os, osl);
         self.mode_fade_left -= 1;
         let u = 1.0 - self.mode_fade_left as f64 / self.mode_fade_len as f64;
-        let w = 0.5 - 0.5 * (std::f64::consts::PI * u).cos();
+        let w = fade_shape_f64(u);
         (old + w * (y - old)) as f32
     }
     /// [`Self::process`] over a block, in place: reduction targets (dB) in, smoothed reduction

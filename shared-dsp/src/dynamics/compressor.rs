@@ -24,21 +24,31 @@
 //! to the wet path only.
 //!
 //! **Mix** (dry/wet) is linear and smoothed; the dry path is the same (delayed, with
-//! lookahead) program, so it is always time-aligned. Make-up and mix glide with
-//! [`PARAM_SMOOTHING_MS`]; threshold, ratio and knee act through the attack/release smoothing.
+//! lookahead) program, so it is always time-aligned.
+//!
+//! **Gliding settings.** The block owns the smoothing of its settings, as the limiter and the EQ
+//! bank do: a host sets plain targets with [`Compressor::set_params`] and the compressor glides
+//! them per sample with one-pole smoothers of [`PARAM_SMOOTHING_MS`] — threshold, ratio (as
+//! `1/R`, the curve's slope, so ∞:1 is an ordinary end point), knee, stereo link, make-up and
+//! mix — so a threshold jump under a fast attack makes no click. The auto make-up follows the
+//! gliding curve. Attack, release, detector and sidechain changes take effect at once (they act
+//! through the attack/release smoothing of the reduction). While nothing glides the steady path
+//! runs the curve of the targets exactly, with no per-sample settings.
 //!
 //! Allocation: `new`/`prepare` allocate; `set_params`, `process`, `reset` and the meter reads
 //! never do.
 
 use super::detector::DetectorMode;
-use super::gain_computer::CompressorCurve;
+use super::gain_computer::{CompressorCurve, inv_ratio, ratio_from_inv};
 pub use super::keyed::MAX_LOOKAHEAD_MS;
-use super::keyed::{KeyedChannels, SUB, linked_db, sub_blocks, wide};
+use super::keyed::{KeyedChannels, SUB, linked_db, sub_blocks};
+use crate::util::simd::wide;
 use crate::util::{Smoother, approx, gain_to_db, one_pole_coef, sanitize};
 
 /// Reference level of the auto make-up, in dBFS (sine peak, as the detector reads it).
 pub const AUTO_MAKEUP_REFERENCE_DB: f32 = -18.0;
-/// Glide time of make-up and mix changes, in ms.
+/// Glide time constant of every continuous setting (threshold, ratio, knee, stereo link,
+/// make-up, mix), in ms.
 pub const PARAM_SMOOTHING_MS: f32 = 20.0;
 /// Release time constant of the input-level meter envelope (the transfer-curve dot), in ms,
 /// on the linear amplitude (a fall of 8.7 dB per time constant).
@@ -133,23 +143,17 @@ impl CompressorParams {
     }
 }
 
-/// The static-curve settings of one sample, for [`Compressor::process_gliding`].
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CompressorPoint {
-    pub threshold_db: f32,
-    pub ratio: f32,
-    pub knee_db: f32,
-    pub stereo_link: f32,
-}
-
 /// A multichannel compressor (see the module doc). Construct with [`Compressor::new`], set
 /// [`CompressorParams`] with [`Compressor::set_params`], call [`Compressor::process`] per block.
 #[derive(Clone, Debug)]
 pub struct Compressor {
     sample_rate: f32,
     max_block: usize,
+    /// The settings last set: the targets the glides head for.
     params: CompressorParams,
+    /// The static curve in force while nothing glides: the targets' curve, exactly.
     curve: CompressorCurve,
+    glide: CurveGlide,
     core: KeyedChannels,
     makeup_db: Smoother,
     mix: Smoother,
@@ -163,6 +167,61 @@ pub struct Compressor {
     fresh: bool,
 }
 
+/// The static-curve settings on their way to the targets.
+#[derive(Clone, Copy, Debug)]
+struct CurveGlide {
+    threshold_db: Smoother,
+    /// `1/R` (0 for ∞:1).
+    inv_ratio: Smoother,
+    knee_db: Smoother,
+    /// Stereo link, 0 … 1.
+    link: Smoother,
+}
+
+impl CurveGlide {
+    fn new(p: &CompressorParams) -> Self {
+        Self {
+            threshold_db: Smoother::new(p.threshold_db),
+            inv_ratio: Smoother::new(inv_ratio(p.ratio)),
+            knee_db: Smoother::new(p.knee_db),
+            link: Smoother::new(valid_link(p.stereo_link)),
+        }
+    }
+
+    fn all(&mut self) -> [&mut Smoother; 4] {
+        [
+            &mut self.threshold_db,
+            &mut self.inv_ratio,
+            &mut self.knee_db,
+            &mut self.link,
+        ]
+    }
+
+    fn set_targets(&mut self, p: &CompressorParams) {
+        if p.threshold_db.is_finite() {
+            self.threshold_db.set_target(p.threshold_db);
+        }
+        self.inv_ratio.set_target(inv_ratio(p.ratio));
+        if p.knee_db.is_finite() {
+            self.knee_db.set_target(p.knee_db);
+        }
+        self.link.set_target(valid_link(p.stereo_link));
+    }
+
+    fn is_moving(&self) -> bool {
+        self.threshold_db.is_smoothing()
+            || self.inv_ratio.is_smoothing()
+            || self.knee_db.is_smoothing()
+            || self.link.is_smoothing()
+    }
+}
+
+/// The stereo link as the block uses it: 0 … 1, NaN/inf read as fully linked.
+#[inline]
+fn valid_link(link: f32) -> f32 {
+    finite_or(link, 1.0).clamp(0.0, 1.0)
+}
+
 impl Compressor {
     /// A compressor for `num_channels` channels with default [`CompressorParams`]. Allocates.
     /// `max_block` is kept for the lifecycle convention; `process` accepts any length.
@@ -172,6 +231,7 @@ impl Compressor {
             max_block,
             params: CompressorParams::default(),
             curve: CompressorCurve::default(),
+            glide: CurveGlide::new(&CompressorParams::default()),
             core: KeyedChannels::new(num_channels, sample_rate),
             makeup_db: Smoother::new(0.0),
             mix: Smoother::new(1.0),
@@ -194,6 +254,9 @@ impl Compressor {
         }
         self.makeup_db.set_time(PARAM_SMOOTHING_MS, sample_rate);
         self.mix.set_time(PARAM_SMOOTHING_MS, sample_rate);
+        for s in self.glide.all() {
+            s.set_time(PARAM_SMOOTHING_MS, sample_rate);
+        }
         self.level_meter_coef = one_pole_coef(LEVEL_METER_RELEASE_MS, sample_rate);
         self.level_meter_decay = self.level_meter_coef.powi(SUB as i32);
         let params = self.params;
@@ -211,42 +274,39 @@ impl Compressor {
         self.sample_rate
     }
 
-    /// The current settings.
+    /// The settings last set (the targets, which the continuous ones glide to).
     pub fn params(&self) -> &CompressorParams {
         &self.params
     }
 
-    /// Applies new settings. Never allocates; make-up and mix glide (except before the first
-    /// `process` after `new`/`prepare`/`reset`, when they jump), the rest takes effect at once
-    /// (the reduction itself is smoothed by attack/release).
+    /// Applies new settings: the one call a host makes, with plain target values, as often as
+    /// it likes (every block is fine). Never allocates. Threshold, ratio, knee, stereo link,
+    /// make-up and mix glide there (see the module doc) — except before the first `process`
+    /// after `new`/`prepare`/`reset`, when they jump; the rest takes effect at once (the
+    /// reduction itself is smoothed by attack/release).
     pub fn set_params(&mut self, params: &CompressorParams) {
         self.apply_params(params);
         if self.fresh {
-            self.makeup_db.reset(self.makeup_db.target());
-            self.mix.reset(self.mix.target());
+            self.jump_glides();
         }
     }
 
-    /// Changes only the static curve (threshold, ratio, knee) and the stereo link, leaving the
-    /// detector, sidechain filter and attack/release untouched: cheap enough to call every sample,
-    /// so a host can glide these settings (the channel strip smooths them per sample so a
-    /// threshold jump under a fast attack does not click). The auto make-up follows. Never
-    /// allocates.
-    pub fn set_curve(&mut self, threshold_db: f32, ratio: f32, knee_db: f32, stereo_link: f32) {
-        self.params.threshold_db = threshold_db;
-        self.params.ratio = ratio;
-        self.params.knee_db = knee_db;
-        self.params.stereo_link = stereo_link;
-        self.curve = self.params.curve();
-        self.makeup_db.set_target(self.params.total_makeup_db());
-        if self.fresh {
-            self.makeup_db.reset(self.makeup_db.target());
+    /// Every glide onto its target, and the steady curve of the targets.
+    fn jump_glides(&mut self) {
+        for s in self.glide.all() {
+            s.reset(s.target());
         }
+        self.curve = self.params.curve();
+        self.makeup_db.reset(self.params.total_makeup_db());
+        self.mix.reset(self.mix.target());
     }
 
     fn apply_params(&mut self, p: &CompressorParams) {
         self.params = *p;
-        self.curve = p.curve();
+        self.glide.set_targets(p);
+        if !self.glide.is_moving() {
+            self.curve = p.curve();
+        }
         let sr = self.sample_rate;
         let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
         let release_ms = finite_or(p.release_ms, 0.0).max(0.0);
@@ -275,8 +335,7 @@ impl Compressor {
     /// jump to their targets. Never allocates.
     pub fn reset(&mut self) {
         self.core.reset();
-        self.makeup_db.reset(self.makeup_db.target());
-        self.mix.reset(self.mix.target());
+        self.jump_glides();
         self.level_meter = 0.0;
         self.fresh = true;
     }
@@ -291,36 +350,15 @@ impl Compressor {
     /// computer, ballistics, gain), each stage a tight loop: the gain computer and the gain are
     /// branch-free and vectorise, the recursions (detector, ballistics) run without branches on
     /// the signal. Every sample still gets exactly the per-sample arithmetic, so the output does
-    /// not depend on where blocks or sub-blocks start.
+    /// not depend on where blocks or sub-blocks start, nor on where the settings changed
+    /// (the glides advance per sample).
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
-        self.run(channels, key, None);
-    }
-
-    /// [`Self::process`] while the static curve glides: before each sample, `curve_at` gives
-    /// that sample's threshold, ratio, knee and stereo link (as [`Self::set_curve`] takes them;
-    /// the auto make-up follows). The same output as calling `set_curve` and `process` one
-    /// sample at a time, at a fraction of the cost. Never allocates.
-    pub fn process_gliding(
-        &mut self,
-        channels: &mut [&mut [f32]],
-        key: Option<&[&[f32]]>,
-        curve_at: &mut dyn FnMut() -> CompressorPoint,
-    ) {
-        self.run(channels, key, Some(curve_at));
-    }
-
-    fn run(
-        &mut self,
-        channels: &mut [&mut [f32]],
-        key: Option<&[&[f32]]>,
-        mut curve_at: Option<&mut (dyn FnMut() -> CompressorPoint + '_)>,
-    ) {
         let Some((nch, n, key)) = self.core.begin_block(channels, key) else {
             return;
         };
         self.fresh = false;
         for span in sub_blocks(n) {
-            wide(|| self.process_sub(channels, key, span, nch, curve_at.as_deref_mut()));
+            wide(|| self.process_sub(channels, key, span, nch));
         }
     }
 
@@ -335,7 +373,6 @@ impl Compressor {
         key: Option<&[&[f32]]>,
         (start, m, n): (usize, usize, usize),
         nch: usize,
-        curve_at: Option<&mut (dyn FnMut() -> CompressorPoint + '_)>,
     ) {
         let mut makeup = [self.makeup_db.current(); SUB];
         let mut mix = [self.mix.current(); SUB];
@@ -359,19 +396,30 @@ impl Compressor {
         self.level_meter = peak.max(self.level_meter * decay);
         // Gain computer: levels → reduction targets, in place (below the knee the curve gives
         // 0), with each frame's make-up and mix.
-        if let Some(curve_at) = curve_at {
+        if self.glide.is_moving() {
             // The curve glides: each frame's settings first (the make-up target follows them),
             // then the curve over each channel in a loop of its own (it vectorises).
             let mut curves = [self.curve; SUB];
             let mut links = [0.0f32; SUB];
+            let mut at = self.params;
             for k in 0..m {
-                let p = curve_at();
-                self.set_curve(p.threshold_db, p.ratio, p.knee_db, p.stereo_link);
-                curves[k] = self.curve;
-                links[k] = finite_or(p.stereo_link, 1.0).clamp(0.0, 1.0);
+                let g = &mut self.glide;
+                at.threshold_db = g.threshold_db.next();
+                at.ratio = ratio_from_inv(g.inv_ratio.next());
+                at.knee_db = g.knee_db.next();
+                links[k] = g.link.next();
+                curves[k] = at.curve();
+                self.makeup_db.set_target(at.total_makeup_db());
                 makeup[k] = self.makeup_db.next();
                 mix[k] = self.mix.next();
             }
+            // Settled: from here on the targets' own curve, exactly (and its make-up).
+            self.curve = if self.glide.is_moving() {
+                curves[m - 1]
+            } else {
+                self.makeup_db.set_target(self.params.total_makeup_db());
+                self.params.curve()
+            };
             for l in loudest[..m].iter_mut() {
                 *l = approx::gain_to_db(*l);
             }
@@ -388,7 +436,7 @@ impl Compressor {
                 }
             }
             let curve = self.curve;
-            let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
+            let link = self.glide.link.current();
             let block = &mut self.core.block;
             if link >= 1.0 || nch == 1 {
                 // Every channel sees the loudest level: one curve evaluation per frame.
@@ -523,7 +571,9 @@ mod tests {
     }
 
     #[test]
-    fn set_curve_equals_set_params_with_the_same_curve() {
+    fn a_curve_change_before_audio_equals_setting_it_directly() {
+        // Before the first `process` there is nothing to click: a second `set_params` jumps
+        // straight to its curve, exactly as if it had been the only one.
         let sr = 48_000.0;
         let base = CompressorParams {
             auto_makeup: true,
@@ -540,7 +590,7 @@ mod tests {
         a.set_params(&target);
         let mut b = Compressor::new(2, sr, 256);
         b.set_params(&base);
-        b.set_curve(-30.0, 8.0, 12.0, 0.3);
+        b.set_params(&target);
         assert_eq!(a.params(), b.params());
         let sig: Vec<f32> = (0..4000).map(|i| 0.5 * (i as f32 * 0.05).sin()).collect();
         let (mut l1, mut r1) = (sig.clone(), sig.iter().map(|x| 0.3 * x).collect::<Vec<_>>());
@@ -549,5 +599,46 @@ mod tests {
         b.process(&mut [&mut l2, &mut r2], None);
         assert_eq!(l1, l2);
         assert_eq!(r1, r2);
+    }
+
+    #[test]
+    fn a_curve_change_while_running_glides_then_settles_on_the_exact_curve() {
+        let sr = 48_000.0;
+        let base = CompressorParams {
+            knee_db: 0.0,
+            attack_ms: 0.05,
+            release_ms: 5.0,
+            auto_makeup: true,
+            ..Default::default()
+        };
+        let target = CompressorParams {
+            threshold_db: -30.0,
+            ratio: 8.0,
+            ..base
+        };
+        let mut a = Compressor::new(1, sr, 256);
+        a.set_params(&base);
+        let mut dc = vec![0.5f32; 4800];
+        a.process(&mut [&mut dc], None);
+        a.set_params(&target);
+        // The reduction moves towards the new curve gradually: one sample later it has covered
+        // a small part of the 12.1 dB step (a jump would be there under a 0.05 ms attack).
+        let before = a.gain_reduction_db();
+        let mut one = [0.5f32];
+        a.process(&mut [&mut one], None);
+        let step = a.gain_reduction_db() - before;
+        let full = CompressorCurve::new(-30.0, 8.0, 0.0).gain_reduction_db(-6.0206)
+            - CompressorCurve::new(-18.0, 4.0, 0.0).gain_reduction_db(-6.0206);
+        assert!(step > 0.0 && step < 0.01 * full, "{step} of {full}");
+        // Settled, the steady curve is the target's, bit for bit.
+        let mut more = vec![0.5f32; 48_000];
+        a.process(&mut [&mut more], None);
+        assert_eq!(a.curve, target.curve());
+        assert_eq!(a.makeup_db(), target.total_makeup_db());
+        let mut b = Compressor::new(1, sr, 256);
+        b.set_params(&target);
+        let mut settled = vec![0.5f32; 48_000];
+        b.process(&mut [&mut settled], None);
+        assert_eq!(more[47_999], settled[47_999]);
     }
 }

@@ -17,7 +17,7 @@
 //! Robustness: a NaN/inf key sample is read as silence, and the states are flushed of subnormals,
 //! so a bad input never poisons the detector.
 
-use super::keyed::{PairStep, run_fused, run_pair};
+use super::pair::{PairStep, run_fused, run_pair};
 use crate::util::{one_pole_coef, one_pole_coef_f64, sanitize};
 
 /// How a detector measures level.

@@ -18,6 +18,19 @@ fn valid_ratio(ratio: f32) -> f32 {
     if ratio >= 1.0 { ratio } else { 1.0 }
 }
 
+/// `1/R` of a ratio as given (valid as [`valid_ratio`] makes it): the curves' slope term, the
+/// domain in which the blocks glide a ratio, so 1:1 … ∞:1 is the finite interval 1 … 0.
+#[inline]
+pub(crate) fn inv_ratio(ratio: f32) -> f32 {
+    1.0 / valid_ratio(ratio)
+}
+
+/// The ratio of a `1/R` ([`inv_ratio`]'s inverse; 0 gives ∞:1).
+#[inline]
+pub(crate) fn ratio_from_inv(inv: f32) -> f32 {
+    if inv <= 0.0 { f32::INFINITY } else { 1.0 / inv }
+}
+
 /// The compressor's static curve. `Copy`, cheap to rebuild on every parameter change.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CompressorCurve {

@@ -21,16 +21,25 @@
 //! - The peak detector's short release keeps the level of a key from collapsing at each zero
 //!   crossing; the time "the key falls below the threshold" is when this envelope does.
 //!
+//! **Gliding settings.** As the compressor, the gate owns the smoothing of its settings: a host
+//! sets plain targets with [`Gate::set_params`], and threshold, ratio (as `1/R`, so the gate's
+//! ∞:1 is an ordinary end point) and range glide per sample with one-pole smoothers of
+//! [`GATE_SMOOTHING_MS`]. The other settings act at once, through the attack/release smoothing
+//! of the reduction. While nothing glides the steady path runs the targets' curve exactly.
+//!
 //! Allocation: `new`/`prepare` allocate; `set_params`, `process`, `reset` and the meter reads
 //! never do.
 
 use super::detector::DetectorMode;
-use super::gain_computer::ExpanderCurve;
-use super::keyed::{KeyedChannels, SUB, linked_db, sub_blocks, wide};
-use crate::util::{approx, db_to_gain, gain_to_db, ms_to_samples, sanitize};
+use super::gain_computer::{ExpanderCurve, inv_ratio, ratio_from_inv};
+use super::keyed::{KeyedChannels, SUB, linked_db, sub_blocks};
+use crate::util::simd::wide;
+use crate::util::{Smoother, approx, db_to_gain, gain_to_db, ms_to_samples, sanitize};
 
 /// Release time constant of the gate's peak detector, in ms.
 pub const GATE_PEAK_RELEASE_MS: f32 = 10.0;
+/// Glide time constant of threshold, ratio and range, in ms.
+pub const GATE_SMOOTHING_MS: f32 = 20.0;
 
 /// Every setting of the gate/expander. Plain data, usable by the editor.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -97,12 +106,41 @@ struct GateState {
     hold_left: usize,
 }
 
-/// The static-curve settings of one sample, for [`Gate::process_gliding`].
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GatePoint {
-    pub threshold_db: f32,
-    pub ratio: f32,
-    pub range_db: f32,
+/// The static-curve settings on their way to the targets.
+#[derive(Clone, Copy, Debug)]
+struct CurveGlide {
+    threshold_db: Smoother,
+    /// `1/R` (0 for a gate).
+    inv_ratio: Smoother,
+    range_db: Smoother,
+}
+
+impl CurveGlide {
+    fn new(p: &GateParams) -> Self {
+        Self {
+            threshold_db: Smoother::new(p.threshold_db),
+            inv_ratio: Smoother::new(inv_ratio(p.ratio)),
+            range_db: Smoother::new(finite_or(p.range_db, 0.0)),
+        }
+    }
+
+    fn all(&mut self) -> [&mut Smoother; 3] {
+        [&mut self.threshold_db, &mut self.inv_ratio, &mut self.range_db]
+    }
+
+    fn set_targets(&mut self, p: &GateParams) {
+        if p.threshold_db.is_finite() {
+            self.threshold_db.set_target(p.threshold_db);
+        }
+        self.inv_ratio.set_target(inv_ratio(p.ratio));
+        self.range_db.set_target(finite_or(p.range_db, 0.0));
+    }
+
+    fn is_moving(&self) -> bool {
+        self.threshold_db.is_smoothing()
+            || self.inv_ratio.is_smoothing()
+            || self.range_db.is_smoothing()
+    }
 }
 
 /// A multichannel gate / downward expander (see the module doc).
@@ -110,8 +148,14 @@ pub struct GatePoint {
 pub struct Gate {
     sample_rate: f32,
     max_block: usize,
+    /// The settings last set: the targets the glides head for.
     params: GateParams,
+    /// The static curve in force while nothing glides: the targets' curve, exactly.
     curve: ExpanderCurve,
+    glide: CurveGlide,
+    /// True from `new`/`prepare`/`reset` until the first `process`: settings then apply without
+    /// a glide, so `reset` reproduces a fresh instance.
+    fresh: bool,
     hysteresis_db: f32,
     hold_samples: usize,
     core: KeyedChannels,
@@ -130,6 +174,8 @@ impl Gate {
             max_block,
             params: GateParams::default(),
             curve: ExpanderCurve::default(),
+            glide: CurveGlide::new(&GateParams::default()),
+            fresh: true,
             hysteresis_db: 0.0,
             hold_samples: 0,
             core: KeyedChannels::new(num_channels, sample_rate),
@@ -149,6 +195,9 @@ impl Gate {
         if !self.core.sized_for(sample_rate) {
             self.core = KeyedChannels::new(self.core.channels.len(), sample_rate);
         }
+        for s in self.glide.all() {
+            s.set_time(GATE_SMOOTHING_MS, sample_rate);
+        }
         let params = self.params;
         self.apply_params(&params);
         self.reset();
@@ -159,34 +208,47 @@ impl Gate {
         self.core.channels.len()
     }
 
-    /// The current settings.
+    /// The settings last set (the targets, which threshold, ratio and range glide to).
     pub fn params(&self) -> &GateParams {
         &self.params
     }
 
-    /// Applies new settings. Never allocates.
+    /// Applies new settings: the one call a host makes, with plain target values, as often as
+    /// it likes. Threshold, ratio and range glide there (they jump before the first `process`
+    /// after `new`/`prepare`/`reset`); the rest takes effect at once. Never allocates.
     pub fn set_params(&mut self, params: &GateParams) {
         self.apply_params(params);
+        if self.fresh {
+            self.jump_glides();
+        }
     }
 
-    /// Changes only the static curve (threshold, ratio, range), leaving the detector, sidechain
-    /// filter, hold and attack/release untouched: cheap enough to call every sample so a host can
-    /// glide these settings. Never allocates.
-    pub fn set_curve(&mut self, threshold_db: f32, ratio: f32, range_db: f32) {
-        self.params.threshold_db = threshold_db;
-        self.params.ratio = ratio;
-        self.params.range_db = range_db;
-        self.curve = self.params.curve();
-        self.open_gain = db_to_gain(self.curve.threshold_db());
-        self.close_gain = db_to_gain(self.curve.threshold_db() - self.hysteresis_db);
+    /// Every glide onto its target, and the steady curve of the targets.
+    fn jump_glides(&mut self) {
+        for s in self.glide.all() {
+            s.reset(s.target());
+        }
+        let curve = self.params.curve();
+        self.set_curve(curve);
+    }
+
+    /// The curve in force, and the linear thresholds of opening and closing that go with it.
+    fn set_curve(&mut self, curve: ExpanderCurve) {
+        self.curve = curve;
+        self.open_gain = db_to_gain(curve.threshold_db());
+        self.close_gain = db_to_gain(curve.threshold_db() - self.hysteresis_db);
     }
 
     fn apply_params(&mut self, p: &GateParams) {
         self.params = *p;
-        self.curve = p.curve();
         self.hysteresis_db = finite_or(p.hysteresis_db, 0.0).max(0.0);
-        self.open_gain = db_to_gain(self.curve.threshold_db());
-        self.close_gain = db_to_gain(self.curve.threshold_db() - self.hysteresis_db);
+        self.glide.set_targets(p);
+        let curve = if self.glide.is_moving() {
+            self.curve
+        } else {
+            p.curve()
+        };
+        self.set_curve(curve);
         let sr = self.sample_rate;
         self.hold_samples = ms_to_samples(finite_or(p.hold_ms, 0.0).max(0.0) as f64, sr as f64);
         let attack_ms = finite_or(p.attack_ms, 0.0).max(0.0);
@@ -215,6 +277,8 @@ impl Gate {
     pub fn reset(&mut self) {
         self.core.reset();
         self.states.fill(GateState::default());
+        self.jump_glides();
+        self.fresh = true;
     }
 
     /// Gates `channels` in place; `key` as in
@@ -222,32 +286,12 @@ impl Gate {
     /// (the program), `Some` = external sidechain. Any length, any split: the same output.
     /// Never allocates. Runs stage by stage over sub-blocks, as the compressor does.
     pub fn process(&mut self, channels: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
-        self.run(channels, key, None);
-    }
-
-    /// [`Self::process`] while the static curve glides: before each sample, `curve_at` gives
-    /// that sample's threshold, ratio and range (as [`Self::set_curve`] takes them). Never
-    /// allocates.
-    pub fn process_gliding(
-        &mut self,
-        channels: &mut [&mut [f32]],
-        key: Option<&[&[f32]]>,
-        curve_at: &mut dyn FnMut() -> GatePoint,
-    ) {
-        self.run(channels, key, Some(curve_at));
-    }
-
-    fn run(
-        &mut self,
-        channels: &mut [&mut [f32]],
-        key: Option<&[&[f32]]>,
-        mut curve_at: Option<&mut (dyn FnMut() -> GatePoint + '_)>,
-    ) {
         let Some((nch, n, key)) = self.core.begin_block(channels, key) else {
             return;
         };
+        self.fresh = false;
         for span in sub_blocks(n) {
-            wide(|| self.process_sub(channels, key, span, nch, curve_at.as_deref_mut()));
+            wide(|| self.process_sub(channels, key, span, nch));
         }
     }
 
@@ -262,7 +306,6 @@ impl Gate {
         key: Option<&[&[f32]]>,
         (start, m, n): (usize, usize, usize),
         nch: usize,
-        curve_at: Option<&mut (dyn FnMut() -> GatePoint + '_)>,
     ) {
         let link = finite_or(self.params.stereo_link, 1.0).clamp(0.0, 1.0);
         let mut loudest = [0.0f32; SUB];
@@ -273,16 +316,17 @@ impl Gate {
             }
         }
         // Gain computer with hysteresis: levels → reduction targets, in place.
-        if let Some(curve_at) = curve_at {
+        if self.glide.is_moving() {
             // The curve glides: each frame's curve first (the hysteresis stays put), then each
             // channel in dB.
             let mut curves = [self.curve; SUB];
             for c in curves[..m].iter_mut() {
-                let p = curve_at();
-                self.params.threshold_db = p.threshold_db;
-                self.params.ratio = p.ratio;
-                self.params.range_db = p.range_db;
-                *c = self.params.curve();
+                let g = &mut self.glide;
+                *c = ExpanderCurve::new(
+                    g.threshold_db.next(),
+                    ratio_from_inv(g.inv_ratio.next()),
+                    g.range_db.next(),
+                );
             }
             for l in loudest[..m].iter_mut() {
                 *l = approx::gain_to_db(*l);
@@ -299,12 +343,14 @@ impl Gate {
                 }
                 self.states[c].open = open;
             }
-            // The linear thresholds of the steady path, once, for the curve reached.
-            self.set_curve(
-                self.params.threshold_db,
-                self.params.ratio,
-                self.params.range_db,
-            );
+            // The curve reached (once settled, the targets' own, exactly), with the linear
+            // thresholds of the steady path.
+            let reached = if self.glide.is_moving() {
+                curves[m - 1]
+            } else {
+                self.params.curve()
+            };
+            self.set_curve(reached);
         } else {
             let block = &mut self.core.block;
             let curve = self.curve;
@@ -425,7 +471,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn set_curve_equals_set_params_with_the_same_curve() {
+    fn a_curve_change_before_audio_equals_setting_it_directly() {
         let sr = 48_000.0;
         let base = GateParams::default();
         let target = GateParams {
@@ -438,7 +484,7 @@ mod tests {
         a.set_params(&target);
         let mut b = Gate::new(1, sr, 256);
         b.set_params(&base);
-        b.set_curve(-30.0, 3.0, 20.0);
+        b.set_params(&target);
         assert_eq!(a.params(), b.params());
         let mut x1: Vec<f32> = (0..4000)
             .map(|i| 0.05 * (i as f32 * 0.05).sin() * if i > 2000 { 0.1 } else { 1.0 })
@@ -447,5 +493,48 @@ mod tests {
         a.process(&mut [&mut x1], None);
         b.process(&mut [&mut x2], None);
         assert_eq!(x1, x2);
+    }
+
+    #[test]
+    fn a_range_change_while_running_glides_then_settles_on_the_exact_curve() {
+        let sr = 48_000.0;
+        let base = GateParams {
+            ratio: 2.0,
+            hysteresis_db: 0.0,
+            attack_ms: 0.05,
+            release_ms: 0.05,
+            // No hold: the held target would wait, then step (by design, not by the glide).
+            hold_ms: 0.0,
+            ..GateParams::default()
+        };
+        let target = GateParams {
+            range_db: 10.0,
+            threshold_db: -40.0,
+            ..base
+        };
+        // A steady key 30 dB below the threshold: 30 dB of reduction, then 10 dB.
+        let mut g = Gate::new(1, sr, 256);
+        g.set_params(&base);
+        let quiet = 10f32.powf(-80.0 / 20.0);
+        let mut x = vec![quiet; 9600];
+        g.process(&mut [&mut x], None);
+        assert!((g.gain_reduction_db() - 30.0).abs() < 1e-3);
+        g.set_params(&target);
+        let mut reductions = Vec::new();
+        for _ in 0..24_000 {
+            let mut one = [quiet];
+            g.process(&mut [&mut one], None);
+            reductions.push(g.gain_reduction_db());
+        }
+        // No jump: the largest one-sample move is a small part of the 20 dB step.
+        let mut prev = 30.0f32;
+        let mut worst = 0.0f32;
+        for &r in &reductions {
+            worst = worst.max((r - prev).abs());
+            prev = r;
+        }
+        assert!(worst < 0.05, "{worst}");
+        assert!((reductions[23_999] - 10.0).abs() < 1e-3, "{}", reductions[23_999]);
+        assert_eq!(g.curve, target.curve());
     }
 }

@@ -16,62 +16,6 @@ use crate::util::{approx, ms_to_samples, sanitize};
 /// ballistics, gain) runs over this many frames before the next, in stack buffers.
 pub(crate) const SUB: usize = 64;
 
-/// Runs `f` in a function compiled for AVX2 and FMA when this CPU has them (checked once and
-/// cached by the standard library), otherwise as it is: the vector loops inlined into `f` then
-/// run eight `f32` lanes wide instead of four. Rust never fuses a multiply and an add on its
-/// own, so both forms compute bit-identical results.
-#[inline(always)]
-pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx2,fma")]
-        fn avx2<R>(f: impl FnOnce() -> R) -> R {
-            f()
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has the features the function is compiled for.
-            return unsafe { avx2(f) };
-        }
-    }
-    f()
-}
-
-/// A stereo pair's recursion (a detector's or the ballistics'), one frame at a time: a
-/// stepper the loops below can run alone or interleaved with another.
-pub(crate) trait PairStep {
-    /// Feeds one frame `(left, right)` and returns the two outputs.
-    fn step(&mut self, a: f32, b: f32) -> (f32, f32);
-}
-
-/// Runs `s` over two blocks of the same length in place.
-#[inline(always)]
-pub(crate) fn run_pair(s: &mut impl PairStep, xa: &mut [f32], xb: &mut [f32]) {
-    for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
-        (*x, *y) = s.step(*x, *y);
-    }
-}
-
-/// Runs `s` over `xa`/`xb` and `t` over `ya`/`yb` in one loop (as far as both reach, then each
-/// alone): two independent recursions whose latencies overlap.
-#[inline(always)]
-pub(crate) fn run_fused(
-    s: &mut impl PairStep,
-    xa: &mut [f32],
-    xb: &mut [f32],
-    t: &mut impl PairStep,
-    ya: &mut [f32],
-    yb: &mut [f32],
-) {
-    let both = xa.len().min(ya.len());
-    for k in 0..both {
-        (xa[k], xb[k]) = s.step(xa[k], xb[k]);
-        (ya[k], yb[k]) = t.step(ya[k], yb[k]);
-    }
-    run_pair(s, &mut xa[both..], &mut xb[both..]);
-    run_pair(t, &mut ya[both..], &mut yb[both..]);
-}
-
 /// What a `process` call runs: channels, frames, and the key (`None` = the program).
 pub(crate) type BlockShape<'k> = (usize, usize, Option<&'k [&'k [f32]]>);
 

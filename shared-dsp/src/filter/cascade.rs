@@ -16,8 +16,8 @@
 //!
 //! The section step uses fused multiply-adds. [`run_scalar`] is the plain per-section reference
 //! with the same fused operations in the same order (`f64::mul_add`); tests check the SIMD path
-//! against it bit for bit. The SIMD path needs AVX2 and FMA ([`available`]); elsewhere the bank
-//! keeps its two-lane baseline path.
+//! against it bit for bit. The SIMD path needs AVX2 and FMA ([`available`], the suite's one
+//! dispatch test in [`crate::util::simd`]); elsewhere the bank keeps its two-lane baseline path.
 
 /// One section's coefficients, shared by both channels (see `eq_bank::Section::tick`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -101,16 +101,11 @@ pub(super) fn run_scalar(stages: &mut [Stage], buf: &mut [[f64; 2]]) {
     }
 }
 
-/// Whether this CPU runs the SIMD kernel.
+/// Whether this CPU runs the SIMD kernel: the suite's one CPU-feature test
+/// ([`crate::util::simd::has_avx2_fma`]). The kernel itself is written in AVX2/FMA intrinsics,
+/// so it carries its own `target_feature` and is only entered when this is true.
 pub(super) fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    crate::util::simd::has_avx2_fma()
 }
 
 /// Stages per kernel call: their state stays in registers (4 × 3 of the 16 vector registers).

@@ -1,21 +1,22 @@
 //! Dry/wet mixing and bypass crossfading of two time-aligned copies of a signal.
 //!
-//! Dry and wet are correlated (the wet path is the dry path processed, its latency compensated
-//! with [`super::delay::DelayLine`]), so the crossfade is equal-gain (linear, gains summing to 1),
-//! not equal-power: equal-power gains (cos/sin, summing to √2 at the midpoint) would bulge
-//! +3 dB for identical signals (J. D. Reiss & A. McPherson, *Audio Effects: Theory,
-//! Implementation and Application*, CRC Press 2015, on parallel/dry-wet mixing).
-//! The amount moves along a [`LinearRamp`] of a set length in ms, so switching or automating it
-//! never clicks; at rest fully wet or fully dry the output is bit-exact the wet or dry input.
+//! The suite's one fade law ([`super::smoothing`]): dry and wet are correlated (the wet path is
+//! the dry path processed, its latency compensated with [`super::delay::DelayLine`]), so the
+//! gains are equal-gain (`1 − m` and `m`, summing to 1), not equal-power: equal-power gains
+//! (cos/sin, summing to √2 at the midpoint) would bulge +3 dB for identical signals (J. D. Reiss
+//! & A. McPherson, *Audio Effects: Theory, Implementation and Application*, CRC Press 2015, on
+//! parallel/dry-wet mixing). A change of the amount moves along a raised cosine in time
+//! ([`Fade`]) of a set length in ms, so its start and end have no corner; at rest the amount is
+//! exactly the one set, and fully wet or fully dry the output is bit-exact the wet or dry input.
 
-use super::ramp::LinearRamp;
+use super::smoothing::Fade;
 
 /// Equal-gain dry/wet crossfader (also the bypass crossfade: mix 0 = bypassed).
 ///
 /// Allocation: none anywhere (no buffers kept). Any block split gives the same output.
 #[derive(Clone, Copy, Debug)]
 pub struct DryWetMix {
-    ramp: LinearRamp,
+    fade: Fade,
     fade_samples: usize,
 }
 
@@ -27,7 +28,7 @@ impl DryWetMix {
     /// `sample_rate`.
     pub fn new(mix: f32, sample_rate: f32) -> Self {
         let mut m = Self {
-            ramp: LinearRamp::new(mix.clamp(0.0, 1.0)),
+            fade: Fade::new(mix.clamp(0.0, 1.0)),
             fade_samples: 0,
         };
         m.set_fade_time(Self::DEFAULT_FADE_MS, sample_rate);
@@ -39,32 +40,32 @@ impl DryWetMix {
         self.fade_samples = (fade_ms.max(0.0) * 0.001 * sample_rate).round() as usize;
     }
 
-    /// Sets the mix target (0 = dry, 1 = wet, clamped; NaN counts as 1); the amount ramps
-    /// linearly there.
+    /// Sets the mix target (0 = dry, 1 = wet, clamped; NaN counts as 1); the amount fades there
+    /// along the raised cosine.
     pub fn set_mix(&mut self, mix: f32) {
         let mix = if mix.is_nan() {
             1.0
         } else {
             mix.clamp(0.0, 1.0)
         };
-        let distance = (mix - self.ramp.current()).abs();
+        let distance = (mix - self.fade.current()).abs();
         let n = (distance * self.fade_samples as f32).ceil() as usize;
-        self.ramp.set_target(mix, n.max(1));
+        self.fade.set_target(mix, n.max(1));
     }
 
     /// Jumps to `mix` with no crossfade (on reset).
     pub fn reset(&mut self, mix: f32) {
-        self.ramp.reset(mix.clamp(0.0, 1.0));
+        self.fade.reset(mix.clamp(0.0, 1.0));
     }
 
     /// The mix amount now.
     pub fn mix(&self) -> f32 {
-        self.ramp.current()
+        self.fade.current()
     }
 
     /// True while crossfading.
     pub fn is_fading(&self) -> bool {
-        self.ramp.is_ramping()
+        self.fade.is_fading()
     }
 
     /// True when at rest fully dry (a bypassed plugin may then skip its wet processing, but
@@ -77,8 +78,8 @@ impl DryWetMix {
     /// must have the same number of channels and frames.
     pub fn process(&mut self, dry: &[&[f32]], wet: &mut [&mut [f32]]) {
         debug_assert_eq!(dry.len(), wet.len());
-        if !self.ramp.is_ramping() {
-            let m = self.ramp.current();
+        if !self.fade.is_fading() {
+            let m = self.fade.current();
             if m == 1.0 {
                 return;
             }
@@ -93,9 +94,9 @@ impl DryWetMix {
             }
             return;
         }
-        let mut end = self.ramp;
+        let mut end = self.fade;
         for (d, w) in dry.iter().zip(wet.iter_mut()) {
-            let mut ramp = self.ramp;
+            let mut ramp = self.fade;
             for (y, &x) in w.iter_mut().zip(d.iter()) {
                 *y = mix_sample(x, *y, ramp.next());
             }
@@ -104,7 +105,7 @@ impl DryWetMix {
         if wet.is_empty() {
             return;
         }
-        self.ramp = end;
+        self.fade = end;
     }
 }
 
