@@ -117,10 +117,11 @@ mod tests {
             g.set_gain_db(-12.0);
             g
         };
-        let whole = test_support::blocks::assert_split_invariant(&[&input], &splits, &[], 0.0, || {
-            let mut g = stage();
-            move |ch: &mut [&mut [f32]], _: usize| g.process(ch)
-        });
+        let whole =
+            test_support::blocks::assert_split_invariant(&[&input], &splits, &[], 0.0, || {
+                let mut g = stage();
+                move |ch: &mut [&mut [f32]], _: usize| g.process(ch)
+            });
         // No step larger than the glide allows: the first output sample is still near unity.
         assert!((whole[0][1] / input[1] - 1.0).abs() < 0.01);
         let mut a = stage();

@@ -60,7 +60,11 @@ impl Split {
         let mut pos = 0;
         for n in self.sizes(len) {
             let end = pos + n;
-            let mut cuts: Vec<usize> = cuts.iter().copied().filter(|&c| c > pos && c < end).collect();
+            let mut cuts: Vec<usize> = cuts
+                .iter()
+                .copied()
+                .filter(|&c| c > pos && c < end)
+                .collect();
             cuts.sort_unstable();
             for c in cuts {
                 out.push(c - pos);
@@ -78,21 +82,9 @@ impl Split {
 pub fn run_in_place<C: AsMut<[f32]>>(
     channels: &mut [C],
     sizes: &[usize],
-    mut process: impl FnMut(&mut [&mut [f32]], usize),
+    process: impl FnMut(&mut [&mut [f32]], usize),
 ) {
-    let mut rest: Vec<&mut [f32]> = channels.iter_mut().map(|c| c.as_mut()).collect();
-    let mut block: Vec<&mut [f32]> = Vec::with_capacity(rest.len());
-    let mut pos = 0;
-    for &n in sizes {
-        block.clear();
-        for r in rest.iter_mut() {
-            let (head, tail) = std::mem::take(r).split_at_mut(n);
-            *r = tail;
-            block.push(head);
-        }
-        process(&mut block, pos);
-        pos += n;
-    }
+    run_blocks(channels, sizes, process, |run| run());
 }
 
 /// [`run_in_place`] with allocation forbidden for the whole run (the harness's own bookkeeping
@@ -100,11 +92,21 @@ pub fn run_in_place<C: AsMut<[f32]>>(
 pub fn run_in_place_no_alloc<C: AsMut<[f32]>>(
     channels: &mut [C],
     sizes: &[usize],
+    process: impl FnMut(&mut [&mut [f32]], usize),
+) {
+    run_blocks(channels, sizes, process, |run| no_alloc(run));
+}
+
+/// The block loop, run through `wrap` once its block list is allocated.
+fn run_blocks<C: AsMut<[f32]>>(
+    channels: &mut [C],
+    sizes: &[usize],
     mut process: impl FnMut(&mut [&mut [f32]], usize),
+    wrap: impl FnOnce(&mut dyn FnMut()),
 ) {
     let mut rest: Vec<&mut [f32]> = channels.iter_mut().map(|c| c.as_mut()).collect();
     let mut block: Vec<&mut [f32]> = Vec::with_capacity(rest.len());
-    no_alloc(|| {
+    wrap(&mut || {
         let mut pos = 0;
         for &n in sizes {
             block.clear();
@@ -148,19 +150,30 @@ pub fn assert_split_invariant<C: AsRef<[f32]>, P: FnMut(&mut [&mut [f32]], usize
         .map(|s| process_split(input, &s.sizes_cut_at(len, cuts), make()))
         .collect();
     for (s, out) in splits.iter().zip(&outputs).skip(1) {
-        assert_outputs_match(&outputs[0], out, tolerance, &format!("{:?} vs {s:?}", splits[0]));
+        assert_outputs_match(
+            &outputs[0],
+            out,
+            tolerance,
+            &format!("{:?} vs {s:?}", splits[0]),
+        );
     }
     outputs.into_iter().next().unwrap_or_default()
 }
 
 /// Asserts that two multichannel outputs match sample by sample within `tolerance`
 /// (0.0: bit-identical, NaN never matches), naming the first mismatch.
-pub fn assert_outputs_match<A: AsRef<[f32]>, B: AsRef<[f32]>>(a: &[A], b: &[B], tolerance: f32, what: &str) {
+pub fn assert_outputs_match<A: AsRef<[f32]>, B: AsRef<[f32]>>(
+    a: &[A],
+    b: &[B],
+    tolerance: f32,
+    what: &str,
+) {
     assert_eq!(a.len(), b.len(), "{what}: channel counts differ");
     for (ch, (x, y)) in a.iter().zip(b).enumerate() {
         let (x, y) = (x.as_ref(), y.as_ref());
         assert_eq!(x.len(), y.len(), "{what}: channel {ch} lengths differ");
-        if let Some(i) = (0..x.len()).find(|&i| !(x[i] == y[i] || (x[i] - y[i]).abs() <= tolerance)) {
+        if let Some(i) = (0..x.len()).find(|&i| !(x[i] == y[i] || (x[i] - y[i]).abs() <= tolerance))
+        {
             panic!(
                 "{what}: channel {ch} sample {i}: {} vs {} (tolerance {tolerance})",
                 x[i], y[i]

@@ -20,7 +20,13 @@ pub const TRUE_PEAK_TOLERANCE_BELOW_DB: f64 = 0.4;
 
 /// A `freq_hz` sine at `level_dbfs` peak lasting `seconds` (rounded to whole samples),
 /// continuing the phase of sample `start`.
-pub fn tone(sample_rate: f64, freq_hz: f64, level_dbfs: f64, seconds: f64, start: usize) -> Vec<f32> {
+pub fn tone(
+    sample_rate: f64,
+    freq_hz: f64,
+    level_dbfs: f64,
+    seconds: f64,
+    start: usize,
+) -> Vec<f32> {
     let amp = 10f64.powf(level_dbfs / 20.0);
     let n = (seconds * sample_rate).round() as usize;
     sine_from(freq_hz, sample_rate, amp, 0.0, start, n)
@@ -42,7 +48,9 @@ pub fn tone_sequence_f64(sample_rate: f64, freq_hz: f64, segments: &[(f64, f64)]
         let amp = 10f64.powf(level / 20.0);
         let start = out.len();
         let n = (seconds * sample_rate).round() as usize;
-        out.extend((start..start + n).map(|i| amp * (2.0 * PI * freq_hz * i as f64 / sample_rate).sin()));
+        out.extend(
+            (start..start + n).map(|i| amp * (2.0 * PI * freq_hz * i as f64 / sample_rate).sin()),
+        );
     }
     out
 }
@@ -67,19 +75,41 @@ impl ToneCase {
 
 /// Tech 3341 cases 1 and 2: a steady tone, M = S = I = the tone's level.
 pub const TECH3341_STEADY: [ToneCase; 2] = [
-    ToneCase { number: 1, segments: &[(-23.0, 20.0)], expected_lufs: -23.0 },
-    ToneCase { number: 2, segments: &[(-33.0, 20.0)], expected_lufs: -33.0 },
+    ToneCase {
+        number: 1,
+        segments: &[(-23.0, 20.0)],
+        expected_lufs: -23.0,
+    },
+    ToneCase {
+        number: 2,
+        segments: &[(-33.0, 20.0)],
+        expected_lufs: -33.0,
+    },
 ];
 
 /// Tech 3341 cases 3–5: the gates (absolute -70 LUFS, relative -10 LU); I = -23.0.
 pub const TECH3341_GATING: [ToneCase; 3] = [
-    ToneCase { number: 3, segments: &[(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)], expected_lufs: -23.0 },
     ToneCase {
-        number: 4,
-        segments: &[(-72.0, 10.0), (-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0), (-72.0, 10.0)],
+        number: 3,
+        segments: &[(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)],
         expected_lufs: -23.0,
     },
-    ToneCase { number: 5, segments: &[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)], expected_lufs: -23.0 },
+    ToneCase {
+        number: 4,
+        segments: &[
+            (-72.0, 10.0),
+            (-36.0, 10.0),
+            (-23.0, 60.0),
+            (-36.0, 10.0),
+            (-72.0, 10.0),
+        ],
+        expected_lufs: -23.0,
+    },
+    ToneCase {
+        number: 5,
+        segments: &[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)],
+        expected_lufs: -23.0,
+    },
 ];
 
 /// Tech 3341 case 6 (5.0 channels): the levels in dBFS of L, R, C, Ls, Rs; I = -23.0.
@@ -110,7 +140,12 @@ pub struct PatternCase {
 impl PatternCase {
     /// The `(level, seconds)` segments of the whole case.
     pub fn segments(&self) -> Vec<(f64, f64)> {
-        self.period.iter().cycle().take(2 * self.repeats).copied().collect()
+        self.period
+            .iter()
+            .cycle()
+            .take(2 * self.repeats)
+            .copied()
+            .collect()
     }
 
     /// One channel of the case (both channels carry it).
@@ -165,8 +200,13 @@ impl TruePeakCase {
         let phase = self.phase_deg.to_radians();
         (0..len)
             .map(|n| {
-                let g = if n < fade { 0.5 - 0.5 * (PI * n as f64 / fade as f64).cos() } else { 1.0 };
-                (g * self.amplitude * (2.0 * PI * self.freq_over_fs * n as f64 + phase).sin()) as f32
+                let g = if n < fade {
+                    0.5 - 0.5 * (PI * n as f64 / fade as f64).cos()
+                } else {
+                    1.0
+                };
+                (g * self.amplitude * (2.0 * PI * self.freq_over_fs * n as f64 + phase).sin())
+                    as f32
             })
             .collect()
     }
@@ -180,11 +220,41 @@ impl TruePeakCase {
 
 /// Tech 3341 true-peak cases 15–19.
 pub const TECH3341_TRUE_PEAK: [TruePeakCase; 5] = [
-    TruePeakCase { number: 15, freq_over_fs: 0.25, amplitude: 0.5, phase_deg: 0.0, expected_dbtp: -6.0 },
-    TruePeakCase { number: 16, freq_over_fs: 0.25, amplitude: 0.5, phase_deg: 45.0, expected_dbtp: -6.0 },
-    TruePeakCase { number: 17, freq_over_fs: 1.0 / 6.0, amplitude: 0.5, phase_deg: 60.0, expected_dbtp: -6.0 },
-    TruePeakCase { number: 18, freq_over_fs: 0.125, amplitude: 0.5, phase_deg: 67.5, expected_dbtp: -6.0 },
-    TruePeakCase { number: 19, freq_over_fs: 0.25, amplitude: 1.41, phase_deg: 45.0, expected_dbtp: 3.0 },
+    TruePeakCase {
+        number: 15,
+        freq_over_fs: 0.25,
+        amplitude: 0.5,
+        phase_deg: 0.0,
+        expected_dbtp: -6.0,
+    },
+    TruePeakCase {
+        number: 16,
+        freq_over_fs: 0.25,
+        amplitude: 0.5,
+        phase_deg: 45.0,
+        expected_dbtp: -6.0,
+    },
+    TruePeakCase {
+        number: 17,
+        freq_over_fs: 1.0 / 6.0,
+        amplitude: 0.5,
+        phase_deg: 60.0,
+        expected_dbtp: -6.0,
+    },
+    TruePeakCase {
+        number: 18,
+        freq_over_fs: 0.125,
+        amplitude: 0.5,
+        phase_deg: 67.5,
+        expected_dbtp: -6.0,
+    },
+    TruePeakCase {
+        number: 19,
+        freq_over_fs: 0.25,
+        amplitude: 1.41,
+        phase_deg: 45.0,
+        expected_dbtp: 3.0,
+    },
 ];
 
 /// A Tech 3342 loudness-range case: 20 s stereo 1 kHz tones back to back.
@@ -212,8 +282,24 @@ impl LraCase {
 
 /// Tech 3342 LRA cases 1–4.
 pub const TECH3342: [LraCase; 4] = [
-    LraCase { number: 1, levels: &[-20.0, -30.0], expected_lu: 10.0 },
-    LraCase { number: 2, levels: &[-20.0, -15.0], expected_lu: 5.0 },
-    LraCase { number: 3, levels: &[-40.0, -20.0], expected_lu: 20.0 },
-    LraCase { number: 4, levels: &[-50.0, -35.0, -20.0, -35.0, -50.0], expected_lu: 15.0 },
+    LraCase {
+        number: 1,
+        levels: &[-20.0, -30.0],
+        expected_lu: 10.0,
+    },
+    LraCase {
+        number: 2,
+        levels: &[-20.0, -15.0],
+        expected_lu: 5.0,
+    },
+    LraCase {
+        number: 3,
+        levels: &[-40.0, -20.0],
+        expected_lu: 20.0,
+    },
+    LraCase {
+        number: 4,
+        levels: &[-50.0, -35.0, -20.0, -35.0, -50.0],
+        expected_lu: 15.0,
+    },
 ];

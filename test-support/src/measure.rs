@@ -33,31 +33,44 @@ pub fn argmax(x: &[f32]) -> usize {
 pub fn argmax_abs(x: &[f32]) -> usize {
     x.iter()
         .enumerate()
-        .fold((0, -1.0f32), |b, (i, &v)| if v.abs() > b.1 { (i, v.abs()) } else { b })
+        .fold(
+            (0, -1.0f32),
+            |b, (i, &v)| if v.abs() > b.1 { (i, v.abs()) } else { b },
+        )
         .0
 }
 
 /// Largest `|a[i] - b[i]|` over the common length.
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max)
 }
 
 /// Largest sample-to-sample step `|x[n] - x[n-1]|`: a click detector.
 pub fn max_step(x: &[f32]) -> f32 {
-    x.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0f32, f32::max)
+    x.windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0f32, f32::max)
 }
 
 /// Magnitude in dB (floored at -600 dB) of the DFT of `x` zero-padded to `size` (at least
 /// `x.len()`), bins `0..=size/2`. Unscaled: a unit impulse reads 0 dB everywhere.
 pub fn magnitude_db(x: &[f32], size: usize) -> Vec<f64> {
-    assert!(size >= x.len(), "FFT size {size} shorter than the signal {}", x.len());
+    assert!(
+        size >= x.len(),
+        "FFT size {size} shorter than the signal {}",
+        x.len()
+    );
     let fft = RealFftPlanner::<f64>::new().plan_fft_forward(size);
     let mut buf = vec![0.0f64; size];
     for (b, &v) in buf.iter_mut().zip(x) {
         *b = v as f64;
     }
     let mut spec = fft.make_output_vec();
-    fft.process(&mut buf, &mut spec).expect("buffer sizes match the plan");
+    fft.process(&mut buf, &mut spec)
+        .expect("buffer sizes match the plan");
     spec.iter().map(|c| db(c.norm())).collect()
 }
 
@@ -78,7 +91,8 @@ pub fn welch_psd(x: &[f64], n: usize) -> Vec<f64> {
         for i in 0..n {
             buf[i] = x[pos + i] * w[i];
         }
-        fft.process(&mut buf, &mut spec).expect("buffer sizes match the plan");
+        fft.process(&mut buf, &mut spec)
+            .expect("buffer sizes match the plan");
         for (a, c) in acc.iter_mut().zip(spec.iter()) {
             *a += c.norm_sqr();
         }
@@ -92,5 +106,8 @@ pub fn welch_psd(x: &[f64], n: usize) -> Vec<f64> {
 pub fn assert_near(what: &str, got: impl Into<f64>, want: f64, tol: f64) {
     let got = got.into();
     println!("{what}: {got:.4} (expected {want})");
-    assert!((got - want).abs() <= tol, "{what}: {got:.4} vs {want:.4} (tol {tol})");
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: {got:.4} vs {want:.4} (tol {tol})"
+    );
 }

@@ -62,7 +62,13 @@ pub fn pink_stereo(len: usize, seed: u64) -> [Vec<f32>; 2] {
 /// `amplitude · sin(2π·freq_hz·n / sample_rate + phase)`, phase in degrees, for `n` in
 /// `0..len`. With `sample_rate = 1.0`, `freq_hz` is a fraction of the sample rate (the form the
 /// true-peak cases use).
-pub fn sine(freq_hz: f64, sample_rate: f64, amplitude: f64, phase_deg: f64, len: usize) -> Vec<f32> {
+pub fn sine(
+    freq_hz: f64,
+    sample_rate: f64,
+    amplitude: f64,
+    phase_deg: f64,
+    len: usize,
+) -> Vec<f32> {
     sine_from(freq_hz, sample_rate, amplitude, phase_deg, 0, len)
 }
 
@@ -83,13 +89,17 @@ pub fn sine_from(
 
 /// A naive (not band-limited) square wave of ±`amplitude`: the sign of [`sine`]. Its edges
 /// alias; use it where a hard, stepped signal is wanted, not a clean spectrum.
-pub fn square(freq_hz: f64, sample_rate: f64, amplitude: f64, phase_deg: f64, len: usize) -> Vec<f32> {
-    let phase = phase_deg.to_radians();
-    (0..len)
-        .map(|n| {
-            let s = (2.0 * PI * freq_hz * n as f64 / sample_rate + phase).sin();
-            (if s >= 0.0 { amplitude } else { -amplitude }) as f32
-        })
+pub fn square(
+    freq_hz: f64,
+    sample_rate: f64,
+    amplitude: f64,
+    phase_deg: f64,
+    len: usize,
+) -> Vec<f32> {
+    let level = amplitude as f32;
+    sine(freq_hz, sample_rate, 1.0, phase_deg, len)
+        .into_iter()
+        .map(|s| if s >= 0.0 { level } else { -level })
         .collect()
 }
 
@@ -107,11 +117,17 @@ pub fn log_sweep(f0: f64, f1: f64, sample_rate: f64, len: usize) -> Vec<f32> {
 }
 
 /// A sine whose amplitude steps through `levels` (linear), `step_len` samples each, cycling.
-pub fn stepped(freq_hz: f64, sample_rate: f64, levels: &[f64], step_len: usize, len: usize) -> Vec<f32> {
+pub fn stepped(
+    freq_hz: f64,
+    sample_rate: f64,
+    levels: &[f64],
+    step_len: usize,
+    len: usize,
+) -> Vec<f32> {
     (0..len)
         .map(|n| {
-            (levels[(n / step_len) % levels.len()] * (2.0 * PI * freq_hz * n as f64 / sample_rate).sin())
-                as f32
+            (levels[(n / step_len) % levels.len()]
+                * (2.0 * PI * freq_hz * n as f64 / sample_rate).sin()) as f32
         })
         .collect()
 }
@@ -161,7 +177,11 @@ pub fn bursts(len: usize, seed: u64) -> [Vec<f32>; 2] {
     let mut channel = |c: usize| -> Vec<f32> {
         (0..len)
             .map(|i| {
-                let env = if (i / 3000 + c).is_multiple_of(3) { 0.9 } else { 0.03 };
+                let env = if (i / 3000 + c).is_multiple_of(3) {
+                    0.9
+                } else {
+                    0.03
+                };
                 env * rng.random_range(-1.0f32..1.0)
             })
             .collect()

@@ -82,7 +82,12 @@ fn tech3341_case_6_surround_51() {
     // 5.1 input (L, R, C, LFE, Ls, Rs) with a loud LFE, which BS.1770 leaves out.
     let lfe = tone(SR, 50.0, -6.0, 20.0, 0);
     let (_, r) = measure(&[&l, &rr, &c, &lfe, &ls, &rs]);
-    assert_near("case 6 I", r.integrated.load(), -23.0, LOUDNESS_TOLERANCE_LU);
+    assert_near(
+        "case 6 I",
+        r.integrated.load(),
+        -23.0,
+        LOUDNESS_TOLERANCE_LU,
+    );
     assert_eq!(r.num_channels.load(Ordering::Relaxed), 6);
 }
 

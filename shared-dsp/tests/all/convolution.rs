@@ -11,7 +11,6 @@ use test_support::measure::{max_step, rms};
 use test_support::signals::{rng, sine, white_from};
 use test_support::{Split, no_alloc};
 
-test_support::install_alloc_checker!();
 
 /// Feeds `input` through `conv` (mono) in blocks whose sizes come from `sizes` (cycled), with
 /// allocation forbidden.

@@ -1,6 +1,6 @@
 //! The Mastering EQ's engine as the plugin and `lathe render eq` run it. The band designs'
 //! responses, sweeps, placements and SIMD/scalar equality are tested in
-//! `shared-dsp/tests/filters.rs`; here: transparency, auto gain, mid/side isolation, polarity and
+//! `shared-dsp/tests/all/filters.rs`; here: transparency, auto gain, mid/side isolation, polarity and
 //! block-size independence through the whole chain.
 
 use lathe_eq::engine::{EqEngine, EqSettings, NUM_BANDS};
