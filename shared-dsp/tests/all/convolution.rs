@@ -11,7 +11,6 @@ use test_support::measure::{max_step, rms};
 use test_support::signals::{rng, sine, white_from};
 use test_support::{Split, no_alloc};
 
-
 /// Feeds `input` through `conv` (mono) in blocks whose sizes come from `sizes` (cycled), with
 /// allocation forbidden.
 fn run_mono(conv: &mut PartitionedConvolver, input: &[f32], sizes: &[usize]) -> Vec<f32> {

@@ -12,7 +12,6 @@ use test_support::measure::{magnitude_db, max_abs_diff, max_step, peak, rms};
 use test_support::signals::{white, white_stereo};
 use test_support::{Split, no_alloc};
 
-
 /// Magnitude in dB at every bin of the FFT of `h`.
 fn spectrum_db(h: &[f32]) -> Vec<f64> {
     magnitude_db(h, h.len())

@@ -16,7 +16,6 @@ use test_support::measure::assert_near;
 use test_support::signals::programme;
 use test_support::{Split, no_alloc};
 
-
 /// Feeds `channels` in blocks of `block` frames; returns every evaluation point.
 fn run(meter: &mut LoudnessMeter, channels: &[&[f32]], block: usize) -> Vec<LoudnessPoint> {
     let n = channels[0].len();

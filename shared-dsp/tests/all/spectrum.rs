@@ -8,7 +8,6 @@ use test_support::measure::argmax;
 use test_support::no_alloc;
 use test_support::signals::{sine, white};
 
-
 #[test]
 fn full_scale_sine_reads_0_dbfs_at_its_bin() {
     let sr = 48_000.0;

@@ -9,7 +9,6 @@ use test_support::measure::welch_psd;
 use test_support::signals::{sine, white};
 use test_support::{Split, no_alloc};
 
-
 /// Irregular block sizes 1..=700 summing to `len`.
 fn block_sizes(len: usize, seed: u64) -> Vec<usize> {
     Split::Random { seed, max: 700 }.sizes(len)
