@@ -1256,12 +1256,7 @@ pub fn first_bad_sample(out: &[Vec<f32>]) -> Option<(usize, usize, f32)> {
     None
 }
 
-pub fn rms(x: &[f32]) -> f64 {
-    if x.is_empty() {
-        return 0.0;
-    }
-    (x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / x.len() as f64).sqrt()
-}
+pub use test_support::measure::rms;
 
 /// Random block sizes in `1..=max` summing to at least `total`.
 pub fn random_blocks(seed: u64, max: usize, total: usize) -> Vec<usize> {

@@ -4,6 +4,7 @@
 //! strip ignores a fed sidechain.
 
 use lathe_host_tests::*;
+use test_support::signals::sine;
 
 /// `(string id, text as typed)` → a parameter event with the value the plugin parses it to.
 fn events(host: &mut PluginHost, set: &[(&str, &str)]) -> Vec<ParamEvent> {
@@ -18,12 +19,6 @@ fn events(host: &mut PluginHost, set: &[(&str, &str)]) -> Vec<ParamEvent> {
         .collect()
 }
 
-fn sine(freq: f64, amp: f32, sr: f64, n: usize) -> Vec<f32> {
-    (0..n)
-        .map(|i| amp * (2.0 * std::f64::consts::PI * freq * i as f64 / sr).sin() as f32)
-        .collect()
-}
-
 /// Renders a 200 Hz, −26 dBFS stereo program with `settings` and the sidechain fed with a loud
 /// 1 kHz tone (or not); returns the output's level change in dB over its second half.
 fn render(settings: &[(&str, &str)], sidechain: bool) -> f64 {
@@ -33,8 +28,8 @@ fn render(settings: &[(&str, &str)], sidechain: bool) -> f64 {
     let ev = events(&mut host, settings);
     host.flush(&ev);
     host.activate(sr, 1, 512);
-    let program = vec![sine(200.0, 0.05, sr, n); 2];
-    let key = vec![sine(1000.0, 0.9, sr, n); 2];
+    let program = vec![sine(200.0, sr, 0.05, 0.0, n); 2];
+    let key = vec![sine(1000.0, sr, 0.9, 0.0, n); 2];
     let mut out = vec![vec![0.0f32; n]; 2];
     for start in (0..n).step_by(512) {
         let end = (start + 512).min(n);

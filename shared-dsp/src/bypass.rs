@@ -6,8 +6,9 @@
 //! equal-gain [`DryWetMix`](crate::util::crossfade::DryWetMix). Bypassed, the output is the input
 //! delayed by exactly the reported latency, so switching never shifts the audio in time.
 //!
-//! `new` allocates (the dry scratch and delay); `set_*` never allocate; `capture_dry`, `apply` and
-//! `reset` are audio-thread safe. Blocks longer than `max_block` are the caller's to split.
+//! `new` and `prepare` allocate (the dry scratch and delay); `set_*` never allocate; `process`,
+//! `capture_dry`, `apply` and `reset` are audio-thread safe. `capture_dry`/`apply` take at most
+//! `max_block` frames; `process` splits longer blocks itself.
 
 use crate::util::crossfade::DryWetMix;
 use crate::util::delay::DelayLine;
@@ -40,6 +41,23 @@ impl Bypass {
             mix,
             bypassed: false,
         }
+    }
+
+    /// Sets the sample rate (the fade time stays [`BYPASS_FADE_MS`]) and the largest block, keeps
+    /// the channel count, latency and bypass state, and jumps to that state with a cleared dry
+    /// delay (as [`reset`](Self::reset)). Allocates when `max_block` grows.
+    pub fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        for dry in &mut self.dry {
+            dry.resize(max_block.max(1), 0.0);
+        }
+        self.mix.set_fade_time(BYPASS_FADE_MS, sample_rate);
+        self.reset();
+    }
+
+    /// The latency the dry path is delayed by, in samples (that of the processed path: the
+    /// bypass adds none of its own).
+    pub fn latency(&self) -> usize {
+        self.delay.latency()
     }
 
     /// Largest block [`capture_dry`](Self::capture_dry) accepts.
@@ -217,10 +235,7 @@ mod tests {
         p.bypass.set_bypassed(true);
         out.extend(p.run(&input[1000..], 64));
         // Processed level 0.5, bypassed 1.0: the move takes the fade time, in small steps.
-        let max_step = out[100..]
-            .windows(2)
-            .map(|w| (w[1] - w[0]).abs())
-            .fold(0.0f32, f32::max);
+        let max_step = test_support::measure::max_step(&out[100..]);
         assert!(max_step < 0.5 / (0.02 * 48_000.0) * 1.5, "step {max_step}");
         assert_eq!(out[3999], 1.0);
         assert_eq!(out[999], 0.5);

@@ -40,7 +40,7 @@
 //! the zero-latency mode's output must be delayed by the same amount when the plugin switches
 //! modes without changing latency.
 //!
-//! # Pre-ringing (measured in `tests/convolution.rs`, `pre_ringing_of_a_low_bell`)
+//! # Pre-ringing (measured in `tests/all/convolution.rs`, `pre_ringing_of_a_low_bell`)
 //!
 //! A linear-phase filter's impulse response is symmetric, so whatever ringing a minimum-phase
 //! EQ puts after a transient, this one also puts before it. Measured on the kernel taps at
@@ -52,7 +52,7 @@
 //! It is a tone at the band's frequency whose length grows with Q / f; low, narrow boosts ring
 //! longest. Users who hear pre-echo on drums should use the zero-latency mode for those bands.
 //!
-//! # Low-frequency accuracy (measured in `tests/convolution.rs`)
+//! # Low-frequency accuracy (measured in `tests/all/convolution.rs`)
 //!
 //! The kernel length sets the frequency resolution: truncating to N taps smooths the target
 //! over roughly ±2 fs/N (±11 Hz for N = 8191 at 48 kHz, Kaiser β = 5). With

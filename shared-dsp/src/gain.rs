@@ -2,8 +2,7 @@
 //!
 //! The gain glides in the dB domain with a one-pole smoother ([`crate::util::Smoother`]), so an
 //! automation jump at any block size is a smooth exponential move in level, not a click.
-//! `new` may allocate (it does not); `set_gain_db` never allocates; `process` and `reset` are
-//! audio-thread safe.
+//! Nothing allocates: `new`, `prepare`, `set_*`, `process` and `reset` are all audio-thread safe.
 
 use crate::util::{Smoother, db_to_gain, sanitize};
 
@@ -14,6 +13,7 @@ pub const DEFAULT_SMOOTHING_MS: f32 = 10.0;
 #[derive(Clone, Debug)]
 pub struct GainStage {
     gain_db: Smoother,
+    smoothing_ms: f32,
     /// Per-channel sign, for polarity inversion (`true` = inverted).
     invert: [bool; 8],
 }
@@ -25,8 +25,21 @@ impl GainStage {
         gain_db.set_time(smoothing_ms, sample_rate);
         Self {
             gain_db,
+            smoothing_ms,
             invert: [false; 8],
         }
+    }
+
+    /// Sets the sample rate (the glide time stays as given to [`new`](Self::new)) and jumps to
+    /// the target gain. Any block length works (`_max_block` unused).
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
+        self.gain_db.set_time(self.smoothing_ms, sample_rate);
+        self.reset();
+    }
+
+    /// Added latency in samples: none.
+    pub fn latency(&self) -> usize {
+        0
     }
 
     /// Sets the gain to glide to. Never allocates.
@@ -90,21 +103,29 @@ mod tests {
 
     #[test]
     fn block_split_invariant_and_glides() {
+        use test_support::Split;
         let sr = 44_100.0;
-        let mut a = GainStage::new(sr, 10.0);
-        let mut b = GainStage::new(sr, 10.0);
-        a.set_gain_db(-12.0);
-        b.set_gain_db(-12.0);
-        let input: Vec<f32> = (0..4096).map(|i| ((i as f32) * 0.01).sin()).collect();
-        let mut whole = input.clone();
-        a.process(&mut [&mut whole]);
-        let mut split = input.clone();
-        for chunk in split.chunks_mut(37) {
-            b.process(&mut [chunk]);
-        }
-        assert_eq!(whole, split);
+        let input = test_support::signals::sine(70.0, sr as f64, 1.0, 30.0, 4096);
+        let splits = [
+            Split::Whole,
+            Split::Fixed(37),
+            Split::PER_SAMPLE,
+            Split::Random { seed: 1, max: 500 },
+        ];
+        let stage = || {
+            let mut g = GainStage::new(sr, 10.0);
+            g.set_gain_db(-12.0);
+            g
+        };
+        let whole =
+            test_support::blocks::assert_split_invariant(&[&input], &splits, &[], 0.0, || {
+                let mut g = stage();
+                move |ch: &mut [&mut [f32]], _: usize| g.process(ch)
+            });
         // No step larger than the glide allows: the first output sample is still near unity.
-        assert!((whole[1] / input[1] - 1.0).abs() < 0.01);
+        assert!((whole[0][1] / input[1] - 1.0).abs() < 0.01);
+        let mut a = stage();
+        a.process(&mut [&mut input.clone()]);
         assert!((a.current_gain_db() + 12.0).abs() < 0.01);
     }
 }

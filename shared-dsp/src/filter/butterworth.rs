@@ -103,6 +103,17 @@ impl ButterworthFilter {
         self.reset();
     }
 
+    /// The suite's lifecycle call: recomputes the coefficients for `sample_rate` and clears the
+    /// state. Any block length works, so `_max_block` is not needed. Never allocates.
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
+        self.set_sample_rate(sample_rate);
+    }
+
+    /// Added latency in samples: none (minimum-phase IIR).
+    pub fn latency(&self) -> usize {
+        0
+    }
+
     /// The corner in Hz.
     pub fn cutoff_hz(&self) -> f32 {
         self.cutoff_hz as f32

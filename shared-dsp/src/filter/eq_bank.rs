@@ -11,7 +11,7 @@
 //! SVF, and the trapezoidal SVF's states are integrator states, so a coefficient change does not
 //! inject the transients a direct-form biquad does (Zavalishin, *The Art of VA Filter Design*,
 //! §4.6; J. Laroche, "On the stability of time-varying recursive filters", JAES 2007). The sweep
-//! test in `tests/filters.rs` compares a fast sweep with the same sweep re-designed 8× more often.
+//! test in `tests/all/filters.rs` compares a fast sweep with the same sweep re-designed 8× more often.
 //! Cost: a moving band pays one design per sub-block plus a division per sample; static bands
 //! pay nothing extra. The sub-block grid is global (a running counter), so the output does not
 //! depend on how the host splits blocks.

@@ -50,10 +50,17 @@ impl CorrelationMeter {
         m
     }
 
-    /// Sets the sample rate (keeps the integration time).
-    pub fn set_sample_rate(&mut self, sample_rate: f32) {
+    /// Sets the sample rate (keeps the integration time) and forgets the history. Any block
+    /// length works (`_max_block` unused). Never allocates.
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.sample_rate = sample_rate;
         self.update();
+        self.reset();
+    }
+
+    /// Added latency in samples: none (a meter; the audio is not touched).
+    pub fn latency(&self) -> usize {
+        0
     }
 
     /// Sets the integration time constant in ms.

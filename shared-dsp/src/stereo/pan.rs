@@ -107,14 +107,21 @@ impl Panner {
             left: Smoother::new(1.0),
             right: Smoother::new(1.0),
         };
-        p.set_sample_rate(sample_rate);
+        p.prepare(sample_rate, 0);
         p
     }
 
-    /// Sets the sample rate (the glide time stays [`Self::SMOOTHING_MS`]).
-    pub fn set_sample_rate(&mut self, sample_rate: f32) {
+    /// Sets the sample rate (the glide time stays [`Self::SMOOTHING_MS`]) and jumps the gains
+    /// to their targets. Any block length works (`_max_block` unused). Never allocates.
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.left.set_time(Self::SMOOTHING_MS, sample_rate);
         self.right.set_time(Self::SMOOTHING_MS, sample_rate);
+        self.reset();
+    }
+
+    /// Added latency in samples: none.
+    pub fn latency(&self) -> usize {
+        0
     }
 
     /// Sets the pan position, −1 (left) … +1 (right).

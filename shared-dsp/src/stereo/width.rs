@@ -32,13 +32,20 @@ impl StereoWidth {
             mono: false,
             width: Smoother::new(1.0),
         };
-        w.set_sample_rate(sample_rate);
+        w.prepare(sample_rate, 0);
         w
     }
 
-    /// Sets the sample rate.
-    pub fn set_sample_rate(&mut self, sample_rate: f32) {
+    /// Sets the sample rate (the glide time stays [`Self::SMOOTHING_MS`]) and jumps to the
+    /// target width. Any block length works (`_max_block` unused). Never allocates.
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.width.set_time(Self::SMOOTHING_MS, sample_rate);
+        self.reset();
+    }
+
+    /// Added latency in samples: none.
+    pub fn latency(&self) -> usize {
+        0
     }
 
     /// Sets the width in percent, 0 (mono) … 200 (side doubled); clamped.

@@ -2,36 +2,21 @@
 //! convolution at any block split, click-free and allocation-free kernel changes, robustness,
 //! and the designed kernels' magnitude and phase against the analytic EQ curves.
 
-use rand::{RngExt, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::RngExt;
 use shared_dsp::convolution::{
     LinearPhaseDesigner, PartitionedConvolver, identity_kernel, recommended_num_taps,
 };
+use test_support::blocks::process_split;
+use test_support::measure::{max_step, rms};
+use test_support::signals::{rng, sine, white_from};
+use test_support::{Split, no_alloc};
 
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
-
-fn rng(seed: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(seed)
-}
-
-fn uniform(r: &mut Xoshiro256PlusPlus) -> f32 {
-    r.random::<f32>() * 2.0 - 1.0
-}
-
-/// Feeds `input` through `conv` (mono) in blocks whose sizes come from `sizes` (cycled).
+/// Feeds `input` through `conv` (mono) in blocks whose sizes come from `sizes` (cycled), with
+/// allocation forbidden.
 fn run_mono(conv: &mut PartitionedConvolver, input: &[f32], sizes: &[usize]) -> Vec<f32> {
-    let mut out = input.to_vec();
-    let mut i = 0;
-    let mut s = 0;
-    while i < out.len() {
-        let n = sizes[s % sizes.len()].min(out.len() - i);
-        s += 1;
-        let block = &mut out[i..i + n];
-        assert_no_alloc::assert_no_alloc(|| conv.process(&mut [block]));
-        i += n;
-    }
-    out
+    let sizes = Split::Cycle(sizes.to_vec()).sizes(input.len());
+    let mut out = process_split(&[input], &sizes, |ch, _| conv.process(ch));
+    out.remove(0)
 }
 
 fn direct_convolution(x: &[f32], h: &[f32], delay: usize) -> Vec<f64> {
@@ -50,7 +35,7 @@ fn direct_convolution(x: &[f32], h: &[f32], delay: usize) -> Vec<f64> {
 #[test]
 fn impulse_returns_kernel_at_reported_latency() {
     let mut r = rng(1);
-    let kernel: Vec<f32> = (0..1001).map(|_| uniform(&mut r)).collect();
+    let kernel = white_from(&mut r, 1001, 1.0);
     for (block, sizes) in [
         (64usize, vec![1usize]),
         (64, vec![7, 64, 200]),
@@ -82,8 +67,8 @@ fn impulse_returns_kernel_at_reported_latency() {
 #[test]
 fn equals_direct_convolution_with_random_block_sizes() {
     let mut r = rng(2);
-    let kernel: Vec<f32> = (0..2500).map(|_| uniform(&mut r) * 0.05).collect();
-    let x: Vec<f32> = (0..12_000).map(|_| uniform(&mut r)).collect();
+    let kernel = white_from(&mut r, 2500, 0.05);
+    let x = white_from(&mut r, 12_000, 1.0);
     let sizes: Vec<usize> = (0..64).map(|_| r.random_range(1..=1500)).collect();
     let block = 256;
     let (mut conv, _tx) = PartitionedConvolver::new(1, block, 4096, 0, &[&kernel]);
@@ -100,7 +85,7 @@ fn equals_direct_convolution_with_random_block_sizes() {
     assert!(worst < 2e-5, "{worst}");
 
     // Stereo with distinct kernels gives each channel its own convolution.
-    let k2: Vec<f32> = (0..700).map(|_| uniform(&mut r) * 0.1).collect();
+    let k2 = white_from(&mut r, 700, 0.1);
     let (mut conv, _tx) = PartitionedConvolver::new(2, 128, 4096, 0, &[&kernel, &k2]);
     let mut l = x.clone();
     let mut rr: Vec<f32> = x.iter().rev().copied().collect();
@@ -116,12 +101,6 @@ fn equals_direct_convolution_with_random_block_sizes() {
     }
 }
 
-fn max_step(y: &[f32]) -> f32 {
-    y.windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .fold(0.0, f32::max)
-}
-
 #[test]
 fn kernel_swap_is_click_free_and_allocation_free() {
     let sr = 48_000.0f32;
@@ -132,10 +111,7 @@ fn kernel_swap_is_click_free_and_allocation_free() {
     let inverted: Vec<f32> = unity.iter().map(|x| -x).collect();
     let block = 256;
     let (mut conv, mut tx) = PartitionedConvolver::new(1, block, n, n / 2, &[&unity]);
-    let freq = 1000.0f32;
-    let x: Vec<f32> = (0..48_000)
-        .map(|i| 0.8 * (std::f32::consts::TAU * freq * i as f32 / sr).sin())
-        .collect();
+    let x = sine(1000.0, sr as f64, 0.8, 0.0, 48_000);
     let mut y = Vec::with_capacity(x.len());
     let mut swaps = 0;
     for (i, chunk) in x.chunks(97).enumerate() {
@@ -146,10 +122,10 @@ fn kernel_swap_is_click_free_and_allocation_free() {
                 _ => &unity,
             };
             swaps += 1;
-            assert_no_alloc::assert_no_alloc(|| tx.send(&[k]).unwrap());
+            no_alloc(|| tx.send(&[k]).unwrap());
         }
         let mut buf = chunk.to_vec();
-        assert_no_alloc::assert_no_alloc(|| conv.process(&mut [&mut buf]));
+        no_alloc(|| conv.process(&mut [&mut buf]));
         y.extend_from_slice(&buf);
     }
     assert!(swaps > 10);
@@ -208,9 +184,9 @@ fn kernel_swaps_from_another_thread_stay_consistent() {
 #[test]
 fn nan_and_inf_input_never_reach_output_or_state() {
     let mut r = rng(3);
-    let kernel: Vec<f32> = (0..600).map(|_| uniform(&mut r) * 0.1).collect();
+    let kernel = white_from(&mut r, 600, 0.1);
     let (mut conv, _tx) = PartitionedConvolver::new(1, 128, 600, 0, &[&kernel]);
-    let mut x: Vec<f32> = (0..4000).map(|_| uniform(&mut r)).collect();
+    let mut x = white_from(&mut r, 4000, 1.0);
     x[1000] = f32::NAN;
     x[1001] = f32::INFINITY;
     x[1500] = f32::NEG_INFINITY;
@@ -232,7 +208,7 @@ fn nan_and_inf_input_never_reach_output_or_state() {
         assert!((*a as f64 - b).abs() < 1e-5);
     }
     // reset() clears the state: silence in, silence out.
-    assert_no_alloc::assert_no_alloc(|| conv.reset());
+    no_alloc(|| conv.reset());
     let y = run_mono(&mut conv, &[0.0; 1000], &[64]);
     assert!(y.iter().all(|&v| v == 0.0));
     // Huge finite input is clamped, never overflowing to inf.
@@ -486,15 +462,10 @@ fn designed_kernel_through_the_convolver_gives_the_curve_on_sines() {
     for f in [50.0, 100.0, 1000.0, 12_000.0] {
         conv.reset();
         let len = conv.latency() + n + 48_000;
-        let x: Vec<f32> = (0..len)
-            .map(|i| (0.5 * (std::f64::consts::TAU * f * i as f64 / sr).sin()) as f32)
-            .collect();
+        let x = sine(f, sr, 0.5, 0.0, len);
         let y = run_mono(&mut conv, &x, &[480]);
         // Output after the kernel has filled: compare with the input `latency` samples earlier.
         let start = conv.latency() + n;
-        let rms = |v: &[f32]| {
-            (v.iter().map(|&s| (s as f64).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
-        };
         let gain_db = 20.0
             * (rms(&y[start..]) / rms(&x[start - conv.latency()..len - conv.latency()])).log10();
         // And the phase: the output is the input delayed by exactly `latency`, scaled.

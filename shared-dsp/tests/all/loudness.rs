@@ -3,35 +3,18 @@
 //! `ebur128` crate (a port of libebur128), block-split invariance, reset, allocation-freedom,
 //! histogram accuracy against exact gating, and non-finite input.
 
-use rand::{RngExt, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::RngExt;
 use shared_dsp::loudness::{
     ChannelLayout, GatingHistogram, LoudnessMeter, LoudnessPoint, energy_to_lufs, k_weighting,
     lufs_to_energy,
 };
-use std::f64::consts::PI;
-
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
-
-/// A 1 kHz (or `freq_hz`) sine at `level_dbfs` peak, continuing the phase of sample `start`.
-fn tone(sample_rate: f64, freq_hz: f64, level_dbfs: f64, seconds: f64, start: usize) -> Vec<f32> {
-    let amp = 10f64.powf(level_dbfs / 20.0);
-    let n = (seconds * sample_rate).round() as usize;
-    (start..start + n)
-        .map(|i| (amp * (2.0 * PI * freq_hz * i as f64 / sample_rate).sin()) as f32)
-        .collect()
-}
-
-/// Back-to-back 1 kHz tone segments `(level_dbfs, seconds)`, phase-continuous.
-fn tone_sequence(sample_rate: f64, segments: &[(f64, f64)]) -> Vec<f32> {
-    let mut out = Vec::new();
-    for &(level, seconds) in segments {
-        let start = out.len();
-        out.extend(tone(sample_rate, 1_000.0, level, seconds, start));
-    }
-    out
-}
+use test_support::ebu::{
+    self, LOUDNESS_TOLERANCE_LU, LRA_TOLERANCE_LU, PatternCase, TECH3341_CASE_9, TECH3341_CASE_12,
+    TECH3341_GATING, TECH3341_STEADY, TECH3342, tone, tone_sequence,
+};
+use test_support::measure::assert_near;
+use test_support::signals::programme;
+use test_support::{Split, no_alloc};
 
 /// Feeds `channels` in blocks of `block` frames; returns every evaluation point.
 fn run(meter: &mut LoudnessMeter, channels: &[&[f32]], block: usize) -> Vec<LoudnessPoint> {
@@ -52,25 +35,19 @@ fn stereo_meter(sr: f64) -> LoudnessMeter {
     LoudnessMeter::new(sr, ChannelLayout::Stereo, 4096)
 }
 
-fn assert_near(what: &str, got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: {got:.4} vs {want:.4} (tol {tol})"
-    );
-}
-
 #[test]
 fn tech3341_cases_1_and_2_steady_tones() {
     for sr in [44_100.0, 48_000.0, 96_000.0] {
-        for (level, expected) in [(-23.0, -23.0), (-33.0, -33.0)] {
-            let x = tone_sequence(sr, &[(level, 20.0)]);
+        for case in TECH3341_STEADY {
+            let x = case.signal(sr);
             let mut m = stereo_meter(sr);
             run(&mut m, &[&x, &x], 1000);
-            assert_near("M", m.momentary_lufs(), expected, 0.1);
-            assert_near("S", m.short_term_lufs(), expected, 0.1);
-            assert_near("I", m.integrated_lufs(), expected, 0.1);
-            assert_near("max M", m.max_momentary_lufs(), expected, 0.1);
-            assert_near("max S", m.max_short_term_lufs(), expected, 0.1);
+            let (expected, tol) = (case.expected_lufs, LOUDNESS_TOLERANCE_LU);
+            assert_near("M", m.momentary_lufs(), expected, tol);
+            assert_near("S", m.short_term_lufs(), expected, tol);
+            assert_near("I", m.integrated_lufs(), expected, tol);
+            assert_near("max M", m.max_momentary_lufs(), expected, tol);
+            assert_near("max S", m.max_short_term_lufs(), expected, tol);
             // A steady tone has no loudness range.
             assert_near("LRA", m.loudness_range_lu(), 0.0, 0.1);
         }
@@ -113,26 +90,15 @@ fn same_reading_at_every_sample_rate() {
 #[test]
 fn tech3341_cases_3_to_5_gating() {
     let sr = 48_000.0;
-    let cases: [&[(f64, f64)]; 3] = [
-        &[(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)],
-        &[
-            (-72.0, 10.0),
-            (-36.0, 10.0),
-            (-23.0, 60.0),
-            (-36.0, 10.0),
-            (-72.0, 10.0),
-        ],
-        &[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)],
-    ];
-    for (i, segments) in cases.iter().enumerate() {
-        let x = tone_sequence(sr, segments);
+    for case in TECH3341_GATING {
+        let x = case.signal(sr);
         let mut m = stereo_meter(sr);
         run(&mut m, &[&x, &x], 4096);
         assert_near(
-            &format!("case {} I", i + 3),
+            &format!("case {} I", case.number),
             m.integrated_lufs(),
-            -23.0,
-            0.1,
+            case.expected_lufs,
+            LOUDNESS_TOLERANCE_LU,
         );
     }
 }
@@ -140,58 +106,70 @@ fn tech3341_cases_3_to_5_gating() {
 #[test]
 fn tech3341_case_6_surround() {
     let sr = 48_000.0;
-    let l = tone_sequence(sr, &[(-28.0, 20.0)]);
-    let c = tone_sequence(sr, &[(-24.0, 20.0)]);
-    let s = tone_sequence(sr, &[(-30.0, 20.0)]);
+    let [l, r, c, ls, rs] = ebu::tech3341_case_6(sr);
     let mut m = LoudnessMeter::new(sr, ChannelLayout::Surround50, 4096);
-    run(&mut m, &[&l, &l, &c, &s, &s], 4096);
-    assert_near("case 6 I (5.0)", m.integrated_lufs(), -23.0, 0.1);
+    run(&mut m, &[&l, &r, &c, &ls, &rs], 4096);
+    assert_near(
+        "case 6 I (5.0)",
+        m.integrated_lufs(),
+        -23.0,
+        LOUDNESS_TOLERANCE_LU,
+    );
     // The same in 5.1 with a loud LFE: the LFE is not measured.
     let lfe: Vec<f32> = tone(sr, 50.0, 0.0, 20.0, 0);
     let mut m = LoudnessMeter::new(sr, ChannelLayout::Surround51, 4096);
-    run(&mut m, &[&l, &l, &c, &lfe, &s, &s], 4096);
-    assert_near("case 6 I (5.1)", m.integrated_lufs(), -23.0, 0.1);
+    run(&mut m, &[&l, &r, &c, &lfe, &ls, &rs], 4096);
+    assert_near(
+        "case 6 I (5.1)",
+        m.integrated_lufs(),
+        -23.0,
+        LOUDNESS_TOLERANCE_LU,
+    );
+}
+
+/// Runs a Tech 3341 pattern case in blocks of `block` frames; returns every evaluation point,
+/// how many came after the case's settling time, and the largest deviation of `reading` from the
+/// expected value among those.
+fn pattern_case(
+    case: PatternCase,
+    sr: f64,
+    block: usize,
+    reading: fn(&LoudnessPoint) -> f64,
+) -> (Vec<LoudnessPoint>, usize, f64) {
+    let x = case.signal(sr);
+    let mut m = stereo_meter(sr);
+    let points = run(&mut m, &[&x, &x], block);
+    let after: Vec<f64> = points
+        .iter()
+        .filter(|p| p.end_sample as f64 >= case.settle_s * sr)
+        .map(|p| (reading(p) - case.expected_lufs).abs())
+        .collect();
+    let worst = after.iter().copied().fold(0.0, f64::max);
+    let count = after.len();
+    (points, count, worst)
 }
 
 #[test]
 fn tech3341_case_9_short_term_constant_after_3_s() {
     for sr in [44_100.0, 48_000.0] {
-        let period = [(-20.0, 1.34), (-30.0, 1.66)];
-        let segments: Vec<(f64, f64)> = period.iter().cycle().take(10).copied().collect();
-        let x = tone_sequence(sr, &segments);
-        let mut m = stereo_meter(sr);
-        let points = run(&mut m, &[&x, &x], 512);
-        let after: Vec<&LoudnessPoint> = points
-            .iter()
-            .filter(|p| p.end_sample as f64 >= 3.0 * sr)
-            .collect();
-        assert!(after.len() > 1000, "{} points", after.len());
-        let worst = after
-            .iter()
-            .map(|p| (p.short_term_lufs + 23.0).abs())
-            .fold(0.0, f64::max);
-        assert!(worst <= 0.1, "sr {sr}: S deviates {worst} LU from -23.0");
+        let (_, count, worst) = pattern_case(TECH3341_CASE_9, sr, 512, |p| p.short_term_lufs);
+        assert!(count > 1000, "{count} points");
+        assert!(
+            worst <= LOUDNESS_TOLERANCE_LU,
+            "sr {sr}: S deviates {worst} LU from -23.0"
+        );
     }
 }
 
 #[test]
 fn tech3341_case_12_momentary_constant_after_1_s() {
     for sr in [44_100.0, 48_000.0] {
-        let period = [(-20.0, 0.18), (-30.0, 0.22)];
-        let segments: Vec<(f64, f64)> = period.iter().cycle().take(50).copied().collect();
-        let x = tone_sequence(sr, &segments);
-        let mut m = stereo_meter(sr);
-        let points = run(&mut m, &[&x, &x], 333);
-        let after: Vec<&LoudnessPoint> = points
-            .iter()
-            .filter(|p| p.end_sample as f64 >= 1.0 * sr)
-            .collect();
-        assert!(after.len() > 800, "{} points", after.len());
-        let worst = after
-            .iter()
-            .map(|p| (p.momentary_lufs + 23.0).abs())
-            .fold(0.0, f64::max);
-        assert!(worst <= 0.1, "sr {sr}: M deviates {worst} LU from -23.0");
+        let (points, count, worst) = pattern_case(TECH3341_CASE_12, sr, 333, |p| p.momentary_lufs);
+        assert!(count > 800, "{count} points");
+        assert!(
+            worst <= LOUDNESS_TOLERANCE_LU,
+            "sr {sr}: M deviates {worst} LU from -23.0"
+        );
         // Every evaluation is ≤ 10 ms apart.
         let max_gap = points
             .windows(2)
@@ -205,22 +183,15 @@ fn tech3341_case_12_momentary_constant_after_1_s() {
 #[test]
 fn tech3342_lra_cases_1_to_4() {
     let sr = 48_000.0;
-    let cases: [(&[f64], f64); 4] = [
-        (&[-20.0, -30.0], 10.0),
-        (&[-20.0, -15.0], 5.0),
-        (&[-40.0, -20.0], 20.0),
-        (&[-50.0, -35.0, -20.0, -35.0, -50.0], 15.0),
-    ];
-    for (levels, expected) in cases {
-        let segments: Vec<(f64, f64)> = levels.iter().map(|&l| (l, 20.0)).collect();
-        let x = tone_sequence(sr, &segments);
+    for case in TECH3342 {
+        let x = case.signal(sr);
         let mut m = stereo_meter(sr);
         run(&mut m, &[&x, &x], 4096);
         assert_near(
-            &format!("LRA {levels:?}"),
+            &format!("Tech 3342 case {} LRA {:?}", case.number, case.levels),
             m.loudness_range_lu(),
-            expected,
-            1.0,
+            case.expected_lu,
+            LRA_TOLERANCE_LU,
         );
     }
 }
@@ -251,40 +222,6 @@ fn sine_997_hz_full_scale_in_one_channel_reads_minus_3_01() {
             1e-9,
         );
     }
-}
-
-/// Seeded programme: segments of white noise and tones at random levels (some below the gates,
-/// some silent), different on each channel.
-fn programme(sr: f64, seconds: f64, seed: u64) -> (Vec<f32>, Vec<f32>) {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let n = (seconds * sr) as usize;
-    let (mut l, mut r) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    while l.len() < n {
-        let len = ((rng.random_range(0.3..4.0f64)) * sr) as usize;
-        let kind = rng.random_range(0..5u32);
-        let level_l = rng.random_range(-45.0..-3.0f64);
-        let level_r = level_l + rng.random_range(-6.0..6.0f64);
-        let freq = 40.0 * 2f64.powf(rng.random_range(0.0..9.0f64));
-        let (al, ar) = (10f64.powf(level_l / 20.0), 10f64.powf(level_r / 20.0));
-        for i in 0..len {
-            let (a, b) = match kind {
-                0 => (0.0, 0.0),
-                1 | 2 => (
-                    rng.random_range(-1.0..1.0f64),
-                    rng.random_range(-1.0..1.0f64),
-                ),
-                _ => {
-                    let s = (2.0 * PI * freq * i as f64 / sr).sin();
-                    (s, s * 0.7)
-                }
-            };
-            l.push((a * al) as f32);
-            r.push((b * ar) as f32);
-        }
-    }
-    l.truncate(n);
-    r.truncate(n);
-    (l, r)
 }
 
 /// Exact BS.1770 gating over a list of block energies.
@@ -329,7 +266,7 @@ fn agrees_with_ebur128_crate() {
     use ebur128::{EbuR128, Mode};
     for (k, sr) in [44_100u32, 48_000, 96_000].into_iter().enumerate() {
         let srf = sr as f64;
-        let (l, r) = programme(srf, 40.0, 7 + k as u64);
+        let [l, r] = programme(srf, 40.0, 7 + k as u64);
         let mut ours = stereo_meter(srf);
         let mut peer = EbuR128::new(2, sr, Mode::I | Mode::LRA | Mode::M | Mode::S).unwrap();
         let offset_db = 20.0 * k_weighting::high_pass_coefs(srf).b0.log10();
@@ -407,7 +344,7 @@ fn hop_end_energies(points: &[LoudnessPoint]) -> (Vec<f64>, Vec<f64>) {
 #[test]
 fn gating_matches_exact_computation_over_the_meter_own_blocks() {
     let sr = 48_000.0;
-    let (l, r) = programme(sr, 60.0, 99);
+    let [l, r] = programme(sr, 60.0, 99);
     let mut m = stereo_meter(sr);
     let points = run(&mut m, &[&l, &r], 2048);
     let (blocks, shorts) = hop_end_energies(&points);
@@ -426,7 +363,7 @@ fn merged_histograms_give_album_figures() {
     let mut album_shorts = GatingHistogram::new();
     let (mut blocks, mut shorts) = (Vec::new(), Vec::new());
     for (seconds, seed) in [(20.0, 21), (15.0, 22), (12.0, 23)] {
-        let (l, r) = programme(sr, seconds, seed);
+        let [l, r] = programme(sr, seconds, seed);
         let mut m = stereo_meter(sr);
         let (b, s) = hop_end_energies(&run(&mut m, &[&l, &r], 4096));
         blocks.extend(b);
@@ -442,7 +379,7 @@ fn merged_histograms_give_album_figures() {
 
 #[test]
 fn histogram_error_within_0_01_lu_of_exact() {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+    let mut rng = test_support::signals::rng(3);
     let mut worst_i: f64 = 0.0;
     let mut worst_l: f64 = 0.0;
     for trial in 0..20 {
@@ -471,16 +408,20 @@ fn histogram_error_within_0_01_lu_of_exact() {
 #[test]
 fn any_block_split_gives_the_same_figures() {
     let sr = 44_100.0;
-    let (l, r) = programme(sr, 8.0, 5);
+    let [l, r] = programme(sr, 8.0, 5);
     // One block of 8 s: `max_block` sizes the history ring so that all its points are kept.
     let mut one = LoudnessMeter::new(sr, ChannelLayout::Stereo, l.len());
     let p_one = run(&mut one, &[&l, &r], l.len());
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
     let mut split = stereo_meter(sr);
     let mut p_split = Vec::new();
     let mut pos = 0;
-    while pos < l.len() {
-        let end = (pos + rng.random_range(1..=8192usize)).min(l.len());
+    for n in (Split::Random {
+        seed: 11,
+        max: 8192,
+    })
+    .sizes(l.len())
+    {
+        let end = pos + n;
         let n = split.process(&[&l[pos..end], &r[pos..end]]);
         let new: Vec<LoudnessPoint> = split.take_points().collect();
         assert_eq!(new.len(), n);
@@ -508,15 +449,15 @@ fn any_block_split_gives_the_same_figures() {
 #[test]
 fn reset_reproduces_a_fresh_meter_and_nothing_allocates() {
     let sr = 48_000.0;
-    let (a_l, a_r) = programme(sr, 5.0, 1);
-    let (b_l, b_r) = programme(sr, 5.0, 2);
+    let [a_l, a_r] = programme(sr, 5.0, 1);
+    let [b_l, b_r] = programme(sr, 5.0, 2);
     let mut fresh = stereo_meter(sr);
     let p_fresh = run(&mut fresh, &[&b_l, &b_r], 4096);
 
     let mut m = stereo_meter(sr);
     let mut p_after = Vec::with_capacity(p_fresh.len() + 10);
     let mut figures = [0.0f64; 6];
-    assert_no_alloc::assert_no_alloc(|| {
+    no_alloc(|| {
         for (l, r, keep) in [(&a_l, &a_r, false), (&b_l, &b_r, true)] {
             let mut pos = 0;
             while pos < l.len() {

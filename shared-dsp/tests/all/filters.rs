@@ -3,38 +3,18 @@
 //! several sample rates; block-split, reset and SIMD/scalar equivalences; a fast sweep against an
 //! 8×-finer reference; NaN recovery; no allocation; no subnormal output.
 
-use rand::{Rng, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
-use realfft::RealFftPlanner;
 use shared_dsp::filter::{
     BandParams, BandType, ButterworthFilter, ChainScratch, EqBank, PassKind, Placement,
     analog_response_db,
 };
-
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
-
-fn noise(n: usize, seed: u64, amp: f32) -> Vec<f32> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    (0..n)
-        .map(|_| {
-            let u = (rng.next_u32() as f64 / u32::MAX as f64) as f32;
-            amp * (2.0 * u - 1.0)
-        })
-        .collect()
-}
+use test_support::blocks::{assert_outputs_match, assert_split_invariant, process_split};
+use test_support::measure::{magnitude_db, max_abs_diff, max_step, peak, rms};
+use test_support::signals::{white, white_stereo};
+use test_support::{Split, no_alloc};
 
 /// Magnitude in dB at every bin of the FFT of `h`.
 fn spectrum_db(h: &[f32]) -> Vec<f64> {
-    let n = h.len();
-    let mut planner = RealFftPlanner::<f64>::new();
-    let fft = planner.plan_fft_forward(n);
-    let mut input: Vec<f64> = h.iter().map(|&x| x as f64).collect();
-    let mut out = fft.make_output_vec();
-    fft.process(&mut input, &mut out).unwrap();
-    out.iter()
-        .map(|c| 10.0 * (c.norm_sqr()).max(1e-300).log10())
-        .collect()
+    magnitude_db(h, h.len())
 }
 
 fn one_band(p: BandParams, fs: f32) -> EqBank {
@@ -270,20 +250,23 @@ fn automate(bank: &mut EqBank) {
     bank.set_band(7, BandParams::low_pass(12_000.0, 8));
 }
 
-fn run_split(bank: &mut EqBank, l: &mut [f32], r: &mut [f32], sizes: &mut dyn FnMut() -> usize) {
-    let half = l.len() / 2;
-    let mut pos = 0;
-    while pos < l.len() {
+/// Runs `bank` over a copy of stereo `input` in blocks of `split`, calling `change` on it at the
+/// middle sample (a block boundary at every split), allocation forbidden.
+fn run_split(
+    bank: &mut EqBank,
+    input: &[Vec<f32>],
+    split: &Split,
+    change: fn(&mut EqBank),
+) -> Vec<Vec<f32>> {
+    let half = input[0].len() / 2;
+    let sizes = split.sizes_cut_at(input[0].len(), &[half]);
+    process_split(input, &sizes, |ch, pos| {
         if pos == half {
-            automate(bank);
+            change(bank);
         }
-        let mut n = sizes().max(1).min(l.len() - pos);
-        if pos < half {
-            n = n.min(half - pos);
-        }
-        bank.process_stereo(&mut l[pos..pos + n], &mut r[pos..pos + n]);
-        pos += n;
-    }
+        let [l, r] = ch else { unreachable!() };
+        bank.process_stereo(l, r);
+    })
 }
 
 /// Per-sample, per-block and random block splits give bit-identical output, including while
@@ -292,57 +275,46 @@ fn run_split(bank: &mut EqBank, l: &mut [f32], r: &mut [f32], sizes: &mut dyn Fn
 fn block_splits_and_reset_are_bit_identical() {
     let fs = 48_000.0;
     let n = 24_000;
-    let in_l = noise(n, 1, 0.5);
-    let in_r = noise(n, 2, 0.5);
-    let run = |bank: &mut EqBank, sizes: &mut dyn FnMut() -> usize| {
-        let (mut l, mut r) = (in_l.clone(), in_r.clone());
-        run_split(bank, &mut l, &mut r, sizes);
-        (l, r)
-    };
-    let mut bank = busy_bank(fs);
-    let whole = run(&mut bank, &mut || usize::MAX);
-    let mut bank = busy_bank(fs);
-    let per_sample = run(&mut bank, &mut || 1);
-    assert!(whole == per_sample, "per-sample differs");
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-    let mut bank = busy_bank(fs);
-    let random = run(&mut bank, &mut || 1 + (rng.next_u32() % 700) as usize);
-    assert!(whole == random, "random split differs");
+    let input = white_stereo(n, 1, 0.5);
+    let splits = [
+        Split::Whole,
+        Split::PER_SAMPLE,
+        Split::Random { seed: 7, max: 700 },
+    ];
+    let whole = assert_split_invariant(&input, &splits, &[n / 2], 0.0, || {
+        let mut bank = busy_bank(fs);
+        move |ch: &mut [&mut [f32]], pos: usize| {
+            if pos == n / 2 {
+                automate(&mut bank);
+            }
+            let [l, r] = ch else { unreachable!() };
+            bank.process_stereo(l, r);
+        }
+    });
     // reset() reproduces the first run (with the first-run parameters restored).
     let mut bank2 = busy_bank(fs);
-    let first = run(&mut bank2, &mut || 256);
+    let first = run_split(&mut bank2, &input, &Split::Fixed(256), automate);
     let fresh = busy_bank(fs);
     for i in 0..fresh.num_bands() {
         bank2.set_band(i, fresh.band(i));
     }
     bank2.reset();
-    let second = run(&mut bank2, &mut || 256);
-    assert!(first == second && first == whole, "reset run differs");
+    let second = run_split(&mut bank2, &input, &Split::Fixed(256), automate);
+    assert_outputs_match(&first, &second, 0.0, "reset run");
+    assert_outputs_match(&first, &whole, 0.0, "256-frame blocks vs whole");
     // The processed signal is not the input (the test could fail).
-    assert!(whole.0 != in_l);
+    assert!(whole[0] != input[0]);
     // Stereo-only bands (the two-frame fast paths), with a glide.
-    let run_stereo = |sizes: &mut dyn FnMut() -> usize| {
-        let mut bank = stereo_bank(fs);
-        let (mut l, mut r) = (in_l.clone(), in_r.clone());
-        let mut pos = 0;
-        while pos < n {
-            if pos == n / 2 {
-                bank.set_band(3, BandParams::bell(2000.0, 6.0, 3.0));
-            }
-            let mut k = sizes().max(1).min(n - pos);
-            if pos < n / 2 {
-                k = k.min(n / 2 - pos);
-            }
-            bank.process_stereo(&mut l[pos..pos + k], &mut r[pos..pos + k]);
-            pos += k;
-        }
-        (l, r)
-    };
-    let a = run_stereo(&mut || 1);
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
-    let b = run_stereo(&mut || 1 + (rng.next_u32() % 300) as usize);
-    assert!(a == b, "stereo-only bank: random split differs");
-    assert!(a.0 != in_l);
+    let glide = |bank: &mut EqBank| bank.set_band(3, BandParams::bell(2000.0, 6.0, 3.0));
+    let a = run_split(&mut stereo_bank(fs), &input, &Split::PER_SAMPLE, glide);
+    let b = run_split(
+        &mut stereo_bank(fs),
+        &input,
+        &Split::Random { seed: 8, max: 300 },
+        glide,
+    );
+    assert_outputs_match(&a, &b, 0.0, "stereo-only bank: random split");
+    assert!(a[0] != input[0]);
 }
 
 /// Eight stereo bands only: exercises the two-frame static and ramping fast paths.
@@ -371,8 +343,8 @@ fn simd_equals_scalar() {
 fn simd_equals_scalar_with(make: fn(f32) -> EqBank) {
     let fs = 44_100.0;
     let n = 20_000;
-    let in_l = noise(n, 3, 0.7);
-    let in_r = noise(n, 4, 0.7);
+    let in_l = white(n, 3, 0.7);
+    let in_r = white(n, 4, 0.7);
     let (mut a_l, mut a_r) = (in_l.clone(), in_r.clone());
     let (mut b_l, mut b_r) = (in_l.clone(), in_r.clone());
     let mut a = make(fs);
@@ -390,12 +362,7 @@ fn simd_equals_scalar_with(make: fn(f32) -> EqBank) {
         a.process_stereo(&mut a_l[chunk..e], &mut a_r[chunk..e]);
         b.process_stereo_scalar(&mut b_l[chunk..e], &mut b_r[chunk..e]);
     }
-    let max_diff = a_l
-        .iter()
-        .zip(&b_l)
-        .chain(a_r.iter().zip(&b_r))
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0f32, f32::max);
+    let max_diff = max_abs_diff(&a_l, &b_l).max(max_abs_diff(&a_r, &b_r));
     assert!(max_diff == 0.0, "SIMD vs scalar differ by {max_diff}");
 }
 
@@ -407,8 +374,8 @@ fn fused_cascade_matches_the_two_lane_path() {
     for make in [busy_bank as fn(f32) -> EqBank, stereo_bank] {
         let fs = 44_100.0;
         let n = 20_000;
-        let in_l = noise(n, 5, 0.7);
-        let in_r = noise(n, 6, 0.7);
+        let in_l = white(n, 5, 0.7);
+        let in_r = white(n, 6, 0.7);
         let (mut a_l, mut a_r) = (in_l.clone(), in_r.clone());
         let (mut b_l, mut b_r) = (in_l.clone(), in_r.clone());
         let mut a = make(fs);
@@ -424,12 +391,7 @@ fn fused_cascade_matches_the_two_lane_path() {
             a.process_stereo(&mut a_l[chunk..e], &mut a_r[chunk..e]);
             b.process_stereo(&mut b_l[chunk..e], &mut b_r[chunk..e]);
         }
-        let max_diff = a_l
-            .iter()
-            .zip(&b_l)
-            .chain(a_r.iter().zip(&b_r))
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0f32, f32::max);
+        let max_diff = max_abs_diff(&a_l, &b_l).max(max_abs_diff(&a_r, &b_r));
         assert!(max_diff <= 1e-6, "fused vs two-lane differ by {max_diff}");
         assert!(a_l != in_l);
     }
@@ -440,7 +402,7 @@ fn fused_cascade_matches_the_two_lane_path() {
 #[test]
 fn placements_route_correctly() {
     let fs = 48_000.0;
-    let x = noise(8192, 5, 0.5);
+    let x = white(8192, 5, 0.5);
     let p = BandParams::bell(1000.0, 9.0, 1.0);
     let run = |placement: Placement, l_in: &[f32], r_in: &[f32]| {
         let mut bank = one_band(p.with_placement(placement), fs);
@@ -450,11 +412,7 @@ fn placements_route_correctly() {
     };
     let (sl, sr) = run(Placement::Stereo, &x, &x);
     let (ml, mr) = run(Placement::Mid, &x, &x);
-    let d = sl
-        .iter()
-        .zip(&ml)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let d = max_abs_diff(&sl, &ml);
     assert!(d < 1e-6, "mid vs stereo on centred signal: {d}");
     assert_eq!(ml, mr);
     let (sdl, sdr) = run(Placement::Side, &x, &x);
@@ -469,11 +427,7 @@ fn placements_route_correctly() {
     // Side band on an anti-phase signal (L = −R, pure side) acts like the stereo band.
     let neg: Vec<f32> = x.iter().map(|v| -v).collect();
     let (al, _) = run(Placement::Side, &x, &neg);
-    let d = sl
-        .iter()
-        .zip(&al)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let d = max_abs_diff(&sl, &al);
     assert!(d < 1e-6, "side vs stereo on anti-phase signal: {d}");
 }
 
@@ -512,27 +466,13 @@ fn sweep(interval: usize, smoothing_ms: f32, x: &[f32], fs: f32) -> Vec<f32> {
 #[test]
 fn fast_sweep_is_click_free() {
     let fs = 48_000.0;
-    let x = noise(48_000, 9, 0.25);
+    let x = white(48_000, 9, 0.25);
     let fast = sweep(32, 20.0, &x, fs);
     let fine = sweep(4, 20.0, &x, fs);
-    let max_step = |v: &[f32]| {
-        v.windows(2)
-            .map(|w| (w[1] - w[0]).abs())
-            .fold(0.0f32, f32::max)
-    };
     let (s_fast, s_fine) = (max_step(&fast), max_step(&fine));
-    let diff_rms = (fast
-        .iter()
-        .zip(&fine)
-        .map(|(a, b)| ((a - b) as f64).powi(2))
-        .sum::<f64>()
-        / fast.len() as f64)
-        .sqrt();
-    let sig_rms =
-        (fine.iter().map(|a| (*a as f64).powi(2)).sum::<f64>() / fine.len() as f64).sqrt();
-    let rel_db = 20.0 * (diff_rms / sig_rms).log10();
     // The largest jump of the difference signal: a click would show as a spike here.
     let diff: Vec<f32> = fast.iter().zip(&fine).map(|(a, b)| a - b).collect();
+    let rel_db = 20.0 * (rms(&diff) / rms(&fine)).log10();
     let diff_step = max_step(&diff);
     println!(
         "sweep: max step {s_fast:.4} (reference {s_fine:.4}); difference {rel_db:.1} dB re signal, max diff step {diff_step:.2e}"
@@ -549,23 +489,23 @@ fn nan_input_recovers_within_a_block() {
     let mut bank = busy_bank(fs);
     let mut mono = ButterworthFilter::new(PassKind::HighPass, 4, 80.0, fs);
     for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-        let mut l = noise(512, 11, 0.5);
-        let mut r = noise(512, 12, 0.5);
+        let mut l = white(512, 11, 0.5);
+        let mut r = white(512, 12, 0.5);
         l[100] = bad;
         r[300] = bad;
         bank.process_stereo(&mut l, &mut r);
         assert!(l.iter().chain(&r).all(|v| v.is_finite()));
-        let mut l2 = noise(512, 13, 0.5);
-        let mut r2 = noise(512, 14, 0.5);
+        let mut l2 = white(512, 13, 0.5);
+        let mut r2 = white(512, 14, 0.5);
         bank.process_stereo(&mut l2, &mut r2);
         assert!(l2.iter().chain(&r2).all(|v| v.is_finite()));
         let energy: f32 = l2.iter().chain(&r2).map(|v| v * v).sum();
         assert!(energy > 1.0, "bank output dead after {bad}: {energy}");
-        let mut m = noise(256, 15, 0.5);
+        let mut m = white(256, 15, 0.5);
         m[10] = bad;
         mono.process(&mut m);
         assert!(m.iter().all(|v| v.is_finite()));
-        let mut m2 = noise(256, 16, 0.5);
+        let mut m2 = white(256, 16, 0.5);
         mono.process(&mut m2);
         assert!(m2.iter().all(|v| v.is_finite()) && m2.iter().map(|v| v * v).sum::<f32>() > 1.0);
     }
@@ -584,7 +524,7 @@ fn no_allocation_and_no_subnormal_output() {
     l[0] = 1.0;
     r[0] = -1.0;
     m[0] = 1.0;
-    assert_no_alloc::assert_no_alloc(|| {
+    no_alloc(|| {
         for blk in 0..200 {
             if blk == 50 {
                 bank.set_band(3, BandParams::bell(3000.0, -6.0, 3.0));
@@ -649,7 +589,7 @@ fn chained_banks_match_bank_by_bank() {
     };
     let (mut a, mut b) = (make(), make());
     let mut scratch = ChainScratch::new(4 + 4 + 3);
-    let (l0, r0) = (noise(48_000, 11, 0.5), noise(48_000, 12, 0.5));
+    let (l0, r0) = (white(48_000, 11, 0.5), white(48_000, 12, 0.5));
     let (mut l1, mut r1) = (l0.clone(), r0.clone());
     let (mut l2, mut r2) = (l0.clone(), r0.clone());
     for (k, ((cl1, cr1), (cl2, cr2))) in l1
@@ -674,14 +614,28 @@ fn chained_banks_match_bank_by_bank() {
             bank.process_stereo(cl2, cr2);
         }
     }
-    let peak = l2.iter().chain(&r2).fold(0.0f32, |m, x| m.max(x.abs()));
-    let worst = l1
-        .iter()
-        .zip(&l2)
-        .chain(r1.iter().zip(&r2))
-        .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
+    let peak = peak(&l2).max(peak(&r2));
+    let worst = max_abs_diff(&l1, &l2).max(max_abs_diff(&r1, &r2));
     assert!(peak > 0.1, "{peak}");
     assert!(worst < 1e-6 * peak, "worst {worst} of {peak}");
     // Not a wire: the chain filtered.
     assert!(l1.iter().zip(&l0).any(|(x, y)| (x - y).abs() > 0.01));
+}
+
+/// Lifecycle: `prepare(sample_rate, max_block)` on a used filter equals a filter built fresh at
+/// that rate (state cleared, coefficients redesigned), without allocating; no latency.
+#[test]
+fn butterworth_prepare_equals_a_fresh_filter() {
+    let x = white(5000, 17, 0.5);
+    let mut used = ButterworthFilter::new(PassKind::LowPass, 6, 3000.0, 44_100.0);
+    let mut warm = x.clone();
+    used.process(&mut warm);
+    no_alloc(|| used.prepare(96_000.0, 512));
+    let mut fresh = ButterworthFilter::new(PassKind::LowPass, 6, 3000.0, 96_000.0);
+    let sizes = Split::Random { seed: 18, max: 512 }.sizes(x.len());
+    let a = process_split(&[&x], &sizes, |ch, _| used.process(ch[0]));
+    let b = process_split(&[&x], &sizes, |ch, _| fresh.process(ch[0]));
+    assert_outputs_match(&a, &b, 0.0, "prepared vs fresh");
+    assert!(a[0] != x);
+    assert_eq!(used.latency(), 0);
 }

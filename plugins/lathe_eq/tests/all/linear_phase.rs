@@ -3,18 +3,15 @@
 
 use lathe_eq::engine::{EqEngine, EqMode, EqSettings};
 use lathe_eq::linear_phase::PARTITION;
-use rand::{RngExt, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
-use realfft::RealFftPlanner;
 use shared_dsp::convolution::recommended_num_taps;
 use shared_dsp::filter::{BandParams, BandType, EqBank, Placement, analog_response_db};
+use test_support::Split;
+use test_support::blocks::process_split;
+use test_support::measure::{argmax_abs, db, magnitude_db, max_abs_diff, max_step, peak, rms};
+use test_support::signals::{sine, white};
 
-// nice-plug's `assert_process_allocs` installs assert_no_alloc's allocator for this binary.
-
-fn noise(n: usize, seed: u64, amp: f32) -> Vec<f32> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    (0..n).map(|_| rng.random_range(-amp..amp)).collect()
-}
+// nice-plug's `assert_process_allocs` installs the allocation checker `test_support::no_alloc`
+// reads as this binary's global allocator.
 
 fn lp(sr: f32, bands: &[BandParams]) -> EqEngine {
     let mut s = EqSettings {
@@ -27,20 +24,10 @@ fn lp(sr: f32, bands: &[BandParams]) -> EqEngine {
 
 /// Runs `(l, r)` through `e` in random blocks of 1..=1024, without allocating.
 fn run(e: &mut EqEngine, l: &[f32], r: &[f32], seed: u64) -> (Vec<f32>, Vec<f32>) {
-    let (mut l, mut r) = (l.to_vec(), r.to_vec());
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let n = l.len();
-    let sizes: Vec<usize> = (0..n).map(|_| rng.random_range(1..=1024usize)).collect();
-    assert_no_alloc::assert_no_alloc(|| {
-        let (mut i, mut k) = (0, 0);
-        while i < n {
-            let m = sizes[k].min(n - i);
-            k += 1;
-            e.process(&mut [&mut l[i..i + m], &mut r[i..i + m]]);
-            i += m;
-        }
-    });
-    (l, r)
+    let sizes = Split::Random { seed, max: 1024 }.sizes(l.len());
+    let mut out = process_split(&[l, r], &sizes, |ch, _| e.process(ch));
+    let r = out.pop().unwrap();
+    (out.pop().unwrap(), r)
 }
 
 fn expected_latency(sr: f32) -> usize {
@@ -60,9 +47,7 @@ fn an_impulse_lands_at_the_reported_latency() {
         x[100] = 1.0;
         let (l, r) = run(&mut e, &x, &x, 1);
         for y in [&l, &r] {
-            let peak = (0..n)
-                .max_by(|&a, &b| y[a].abs().total_cmp(&y[b].abs()))
-                .unwrap();
+            let peak = argmax_abs(y);
             assert_eq!(peak, 100 + lat, "{sr} Hz: peak at {peak}");
         }
     }
@@ -81,20 +66,6 @@ fn kernel_of(e: &mut EqEngine, sr: f32) -> Vec<f32> {
     let zero = vec![0.0f32; n];
     let (l, _) = run(e, &x, &zero, 2);
     l[lat - c..=lat + c].to_vec()
-}
-
-/// Magnitude in dB of `h` (zero-padded to `size`) at each bin.
-fn magnitude_db(h: &[f32], size: usize) -> Vec<f64> {
-    let fft = RealFftPlanner::<f64>::new().plan_fft_forward(size);
-    let mut buf = vec![0.0f64; size];
-    for (b, &v) in buf.iter_mut().zip(h) {
-        *b = v as f64;
-    }
-    let mut spec = fft.make_output_vec();
-    fft.process(&mut buf, &mut spec).unwrap();
-    spec.iter()
-        .map(|c| 20.0 * c.norm().max(1e-30).log10())
-        .collect()
 }
 
 /// Every band type in linear-phase mode, measured (impulse FFT), against its analog prototype at
@@ -172,7 +143,7 @@ fn phase_is_linear() {
     );
     let h = kernel_of(&mut e, sr);
     let c = h.len() / 2;
-    let peak = h.iter().fold(0.0f32, |a, v| a.max(v.abs()));
+    let peak = peak(&h);
     let asym = (1..=c)
         .map(|k| (h[c + k] - h[c - k]).abs())
         .fold(0.0f32, f32::max);
@@ -183,12 +154,7 @@ fn phase_is_linear() {
 }
 
 fn max_abs_diff_db(a: &[f32], b: &[f32]) -> f64 {
-    let d = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs() as f64)
-        .fold(0.0, f64::max);
-    20.0 * d.max(1e-20).log10()
+    db(max_abs_diff(a, b) as f64)
 }
 
 /// All bands off, or bands at 0 dB: the output is the input delayed by the latency, within
@@ -196,8 +162,8 @@ fn max_abs_diff_db(a: &[f32], b: &[f32]) -> f64 {
 #[test]
 fn transparent_when_flat() {
     let sr = 48_000.0;
-    let x = noise(30_000, 3, 0.5);
-    let y = noise(30_000, 4, 0.5);
+    let x = white(30_000, 3, 0.5);
+    let y = white(30_000, 4, 0.5);
     let flat = [
         BandParams::bell(1000.0, 0.0, 1.0),
         BandParams::low_shelf(100.0, 0.0, 0.7),
@@ -221,7 +187,7 @@ fn transparent_when_flat() {
 #[test]
 fn mid_side_and_channel_bands_touch_only_their_part() {
     let sr = 48_000.0;
-    let x = noise(20_000, 6, 0.5);
+    let x = white(20_000, 6, 0.5);
     let neg: Vec<f32> = x.iter().map(|v| -v).collect();
     let zero = vec![0.0f32; x.len()];
     let boost = BandParams::bell(1000.0, 12.0, 1.0);
@@ -253,21 +219,13 @@ fn mid_side_and_channel_bands_touch_only_their_part() {
     assert!(d < -100.0, "mid vs stereo on a centred signal: {d:.1} dB");
 }
 
-fn max_step(v: &[f32]) -> f32 {
-    v.windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .fold(0.0, f32::max)
-}
-
 /// Switching zero latency → linear phase → zero latency on a steady sine: the old path fades
 /// out and the new one fades in, so no sample-to-sample step exceeds the sine's own.
 #[test]
 fn switching_modes_does_not_click() {
     let sr = 48_000.0;
     let n = 48_000;
-    let x: Vec<f32> = (0..n)
-        .map(|i| 0.5 * (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / sr).sin())
-        .collect();
+    let x = sine(1000.0, sr as f64, 0.5, 0.0, n);
     let mut s = EqSettings::default();
     s.bands[0] = BandParams::bell(3000.0, 3.0, 1.0);
     let mut e = EqEngine::with_settings(2, sr, 512, &s);
@@ -299,7 +257,7 @@ fn switching_modes_does_not_click() {
         assert!(y.iter().all(|v| v.is_finite()));
     }
     // Each path runs at full level outside the fades.
-    let level = |a: usize, b: usize| l[a..b].iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let level = |a: usize, b: usize| peak(&l[a..b]);
     assert!(level(4000, 8000) > 0.45, "zero latency before");
     assert!(level(20_000, 28_000) > 0.45, "linear phase");
     assert!(level(40_000, 48_000) > 0.45, "zero latency after");
@@ -314,7 +272,7 @@ fn switching_modes_does_not_click() {
 fn a_fast_narrow_bell_sweep_is_click_free() {
     let sr = 48_000.0;
     let n = 48_000;
-    let x = noise(n, 10, 0.25);
+    let x = white(n, 10, 0.25);
     let target = |pos: usize| {
         let t = (pos as f32 / sr).min(1.0);
         BandParams::bell(20.0 * 1000f32.powf(t), 12.0, 4.0)
@@ -327,12 +285,10 @@ fn a_fast_narrow_bell_sweep_is_click_free() {
     reference.set_design_interval(1);
     reference.set_band(0, target(0));
     reference.reset();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
     let (mut l, mut r) = (x.clone(), x.clone());
     let (mut rl, mut rr) = (x.clone(), x.clone());
     let mut pos = 0;
-    while pos < n {
-        let m = rng.random_range(1..=512usize).min(n - pos);
+    for m in (Split::Random { seed: 11, max: 512 }).sizes(n) {
         s.bands[0] = target(pos);
         e.set_settings(&s);
         e.process(&mut [&mut l[pos..pos + m], &mut r[pos..pos + m]]);
@@ -341,13 +297,8 @@ fn a_fast_narrow_bell_sweep_is_click_free() {
         pos += m;
     }
     let (step, ref_step) = (max_step(&l), max_step(&rl));
-    let diff: f64 = l
-        .iter()
-        .zip(&rl)
-        .map(|(a, b)| ((a - b) as f64).powi(2))
-        .sum();
-    let sig: f64 = rl.iter().map(|a| (*a as f64).powi(2)).sum();
-    let rel_db = 10.0 * (diff / sig).log10();
+    let diff: Vec<f32> = l.iter().zip(&rl).map(|(a, b)| a - b).collect();
+    let rel_db = 20.0 * (rms(&diff) / rms(&rl)).log10();
     println!("sweep: max step {step:.4} (reference {ref_step:.4}), difference {rel_db:.1} dB");
     assert!(step <= ref_step * 1.01 + 1e-4, "{step} vs {ref_step}");
     // Measured -40 dB: the 32-sample design grid against per-sample designs at ten octaves a
@@ -369,8 +320,8 @@ fn bypass_keeps_the_linear_phase_latency() {
     let mut e = EqEngine::with_settings(2, sr, 1024, &s);
     let lat = e.latency();
     assert_eq!(lat, 4607);
-    let x = noise(20_000, 12, 0.5);
-    let y = noise(20_000, 13, 0.5);
+    let x = white(20_000, 12, 0.5);
+    let y = white(20_000, 13, 0.5);
     let (l, r) = run(&mut e, &x, &y, 14);
     assert_eq!(&l[lat..], &x[..x.len() - lat]);
     assert_eq!(&r[lat..], &y[..y.len() - lat]);

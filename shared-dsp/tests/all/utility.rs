@@ -1,13 +1,18 @@
 //! Cross-thread, reference and allocation tests of the utility blocks: GUI exchange, delay line,
 //! crossfader, stereo tools and dither.
 
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
-
-use assert_no_alloc::assert_no_alloc;
 use shared_dsp::exchange::{MeterValue, SharedValue, sample_fifo, triple_buffer};
 use std::sync::Arc;
 use std::thread;
+use test_support::blocks::{run_in_place, run_in_place_no_alloc};
+use test_support::measure::welch_psd;
+use test_support::signals::{sine, white};
+use test_support::{Split, no_alloc};
+
+/// Irregular block sizes 1..=700 summing to `len`.
+fn block_sizes(len: usize, seed: u64) -> Vec<usize> {
+    Split::Random { seed, max: 700 }.sizes(len)
+}
 
 // ---------------------------------------------------------------------------------------------
 // exchange
@@ -28,7 +33,7 @@ fn triple_buffer_reader_never_sees_torn_frames() {
     let writer = thread::spawn(move || {
         let mut g = 1u32;
         while g <= MAX_FRAMES && !stop2.load(Ordering::Relaxed) {
-            assert_no_alloc(|| w.write_with(|buf| buf.fill(g as f32)));
+            no_alloc(|| w.write_with(|buf| buf.fill(g as f32)));
             written2.store(g, Ordering::Release);
             if g.is_multiple_of(16) {
                 // On a loaded machine give the reader a chance to run alongside.
@@ -80,7 +85,7 @@ fn fifo_concurrent_stream_is_ordered_and_accounted() {
             for (i, x) in block[..n].iter_mut().enumerate() {
                 *x = (next + i as u32) as f32;
             }
-            pushed += assert_no_alloc(|| p.push_slice(&block[..n]));
+            pushed += no_alloc(|| p.push_slice(&block[..n]));
             next += n as u32;
         }
         pushed
@@ -123,9 +128,9 @@ fn meter_peak_hold_under_concurrency() {
         for r in 0..1000u32 {
             for k in 0..100u32 {
                 let v = r as f32 + (k as f32) / 100.0;
-                assert_no_alloc(|| m2.update_max(v));
+                no_alloc(|| m2.update_max(v));
             }
-            assert_no_alloc(|| m2.update_max(r as f32 + 1.0));
+            no_alloc(|| m2.update_max(r as f32 + 1.0));
             loud2.store(r as f32);
         }
     });
@@ -159,12 +164,6 @@ fn exchange_halves_are_send() {
     is_sync::<SharedValue>();
 }
 
-// ---------------------------------------------------------------------------------------------
-// helpers
-
-use rand::{RngExt, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
-use realfft::RealFftPlanner;
 use shared_dsp::dither::{Dither, NoiseShaping};
 use shared_dsp::stereo::{
     CorrelationMeter, PanInput, PanLaw, Panner, StereoWidth, balance_gains, decode_ms, encode_ms,
@@ -172,56 +171,20 @@ use shared_dsp::stereo::{
 };
 use shared_dsp::util::{DelayLine, DryWetMix, gain_to_db};
 
-/// Uniform white noise in ±`amplitude`, seeded.
-fn noise(seed: u64, len: usize, amplitude: f32) -> Vec<f32> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    (0..len)
-        .map(|_| (rng.random::<f32>() * 2.0 - 1.0) * amplitude)
-        .collect()
-}
-
-/// Irregular block sizes 1..=700 summing to `len`.
-fn block_sizes(len: usize, seed: u64) -> Vec<usize> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut out = Vec::new();
-    let mut left = len;
-    while left > 0 {
-        let n = (1 + (rng.random::<u32>() % 700) as usize).min(left);
-        out.push(n);
-        left -= n;
-    }
-    out
-}
-
-/// Runs a stereo in-place process over `l`, `r` in irregular blocks.
-fn stereo_in_blocks(
-    l: &mut [f32],
-    r: &mut [f32],
-    seed: u64,
-    mut f: impl FnMut(&mut [f32], &mut [f32], usize),
-) {
-    let mut pos = 0;
-    for n in block_sizes(l.len(), seed) {
-        f(&mut l[pos..pos + n], &mut r[pos..pos + n], pos);
-        pos += n;
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // util: delay line and crossfade
 
 #[test]
 fn delay_line_any_split_and_delay_change_read_true_past() {
     let len = 20_000;
-    let x = noise(1, len, 1.0);
-    let y = noise(2, len, 1.0);
+    let x = white(len, 1, 1.0);
+    let y = white(len, 2, 1.0);
     for delay in [0usize, 1, 333, 4096] {
         let mut d = DelayLine::new(2, 4096);
         d.set_delay(delay);
         let (mut l, mut r) = (x.clone(), y.clone());
-        stereo_in_blocks(&mut l, &mut r, delay as u64, |a, b, _| {
-            assert_no_alloc(|| d.process(&mut [a, b]))
-        });
+        let sizes = block_sizes(len, delay as u64);
+        run_in_place_no_alloc(&mut [&mut l, &mut r], &sizes, |ch, _| d.process(ch));
         for n in 0..len {
             let (el, er) = if n >= delay {
                 (x[n - delay], y[n - delay])
@@ -240,7 +203,7 @@ fn delay_line_any_split_and_delay_change_read_true_past() {
     for n in 2000..3000 {
         assert_eq!(a[n], x[n - 700]);
     }
-    assert_no_alloc(|| d.reset());
+    no_alloc(|| d.reset());
     let mut z = [1.0f32; 800];
     d.process(&mut [&mut z]);
     assert!(z[..700].iter().all(|&s| s == 0.0) && z[700] == 1.0);
@@ -261,19 +224,13 @@ fn dry_wet_crossfade_is_a_raised_cosine_click_free_and_exact_at_rest() {
         mix.set_fade_time(fade_ms, sr);
         let mut wet = wet0.clone();
         let mut pos = 0;
-        for n in block_sizes(len, seed) {
-            if pos <= 100 && pos + n > 100 {
-                // Switch on at sample 100 of whatever block contains it.
-                let (a, b) = wet.split_at_mut(pos + (100 - pos));
-                let d = &dry[pos..100];
-                assert_no_alloc(|| mix.process(&[d], &mut [&mut a[pos..]]));
+        for n in (Split::Random { seed, max: 700 }).sizes_cut_at(len, &[100]) {
+            if pos == 100 {
+                // Switch on at sample 100, whatever the split.
                 mix.set_mix(1.0);
-                let d = &dry[100..pos + n];
-                assert_no_alloc(|| mix.process(&[d], &mut [&mut b[..pos + n - 100]]));
-            } else {
-                let d = &dry[pos..pos + n];
-                assert_no_alloc(|| mix.process(&[d], &mut [&mut wet[pos..pos + n]]));
             }
+            let d = &dry[pos..pos + n];
+            no_alloc(|| mix.process(&[d], &mut [&mut wet[pos..pos + n]]));
             pos += n;
         }
         outs.push(wet);
@@ -309,8 +266,8 @@ fn dry_wet_crossfade_is_a_raised_cosine_click_free_and_exact_at_rest() {
 
 #[test]
 fn ms_round_trip_within_rounding() {
-    let l0 = noise(5, 10_000, 1.0);
-    let r0 = noise(6, 10_000, 1.0);
+    let l0 = white(10_000, 5, 1.0);
+    let r0 = white(10_000, 6, 1.0);
     let (mut m, mut s) = (l0.clone(), r0.clone());
     encode_ms(&mut m, &mut s);
     for i in 0..l0.len() {
@@ -371,19 +328,19 @@ fn pan_laws_centre_values_power_and_balance() {
 fn panner_mono_pans_stereo_balances_centre_bit_exact_any_split() {
     let sr = 48_000.0;
     let len = 24_000;
-    let l0 = noise(7, len, 0.5);
-    let r0 = noise(8, len, 0.5);
+    let l0 = white(len, 7, 0.5);
+    let r0 = white(len, 8, 0.5);
     // Centred stereo passes bit-exact.
     let mut p = Panner::new(sr);
     let (mut l, mut r) = (l0.clone(), r0.clone());
-    assert_no_alloc(|| p.process(&mut l, &mut r));
+    no_alloc(|| p.process(&mut l, &mut r));
     assert_eq!((l, r), (l0.clone(), r0.clone()));
     // Mono input, hard-ish right after a glide: the settled gains equal the law.
     let mut p = Panner::new(sr);
     p.set_input(PanInput::Mono);
     p.set_law(PanLaw::Minus4_5Db);
     p.set_pan(0.5);
-    assert_no_alloc(|| p.reset());
+    no_alloc(|| p.reset());
     let (mut l, mut r) = (l0.clone(), vec![9.0; len]);
     p.process(&mut l, &mut r);
     let (gl, gr) = pan_gains(0.5, PanLaw::Minus4_5Db);
@@ -397,18 +354,14 @@ fn panner_mono_pans_stereo_balances_centre_bit_exact_any_split() {
         let mut p = Panner::new(sr);
         p.set_law(PanLaw::Minus3Db);
         let (mut l, mut r) = (l0.clone(), r0.clone());
-        stereo_in_blocks(&mut l, &mut r, seed, |a, b, pos| {
+        let sizes = Split::Random { seed, max: 700 }.sizes_cut_at(len, &[5000]);
+        run_in_place_no_alloc(&mut [&mut l, &mut r], &sizes, |ch, pos| {
             // Parameter changes land at fixed sample positions regardless of block size.
-            if pos <= 5000 && pos + a.len() > 5000 {
-                let k = 5000 - pos;
-                let (a1, a2) = a.split_at_mut(k);
-                let (b1, b2) = b.split_at_mut(k);
-                p.process(a1, b1);
+            if pos == 5000 {
                 p.set_pan(-1.0);
-                assert_no_alloc(|| p.process(a2, b2));
-            } else {
-                p.process(a, b);
             }
+            let [a, b] = ch else { unreachable!() };
+            p.process(a, b);
         });
         outs.push((l, r));
     }
@@ -422,15 +375,15 @@ fn panner_mono_pans_stereo_balances_centre_bit_exact_any_split() {
 fn width_mono_unchanged_doubled_and_mono_check() {
     let sr = 44_100.0;
     let len = 8192;
-    let l0 = noise(11, len, 0.5);
-    let r0 = noise(12, len, 0.5);
+    let l0 = white(len, 11, 0.5);
+    let r0 = white(len, 12, 0.5);
     let run = |width: f32, mono: bool| {
         let mut w = StereoWidth::new(sr);
         w.set_width_percent(width);
         w.set_mono(mono);
         w.reset();
         let (mut l, mut r) = (l0.clone(), r0.clone());
-        assert_no_alloc(|| w.process(&mut l, &mut r));
+        no_alloc(|| w.process(&mut l, &mut r));
         (l, r)
     };
     let (l, r) = run(100.0, false);
@@ -452,17 +405,13 @@ fn width_mono_unchanged_doubled_and_mono_check() {
     for seed in [13u64, 14] {
         let mut w = StereoWidth::new(sr);
         let (mut l, mut r) = (l0.clone(), r0.clone());
-        stereo_in_blocks(&mut l, &mut r, seed, |a, b, pos| {
-            if pos <= 1000 && pos + a.len() > 1000 {
-                let k = 1000 - pos;
-                let (a1, a2) = a.split_at_mut(k);
-                let (b1, b2) = b.split_at_mut(k);
-                w.process(a1, b1);
+        let sizes = Split::Random { seed, max: 700 }.sizes_cut_at(len, &[1000]);
+        run_in_place(&mut [&mut l, &mut r], &sizes, |ch, pos| {
+            if pos == 1000 {
                 w.set_mono(true);
-                w.process(a2, b2);
-            } else {
-                w.process(a, b);
             }
+            let [a, b] = ch else { unreachable!() };
+            w.process(a, b);
         });
         outs.push((l, r));
     }
@@ -475,11 +424,11 @@ fn width_mono_unchanged_doubled_and_mono_check() {
 fn correlation_meter_reference_cases() {
     let sr = 48_000.0;
     let len = 48_000;
-    let a = noise(15, len, 0.5);
-    let b = noise(16, len, 0.5);
+    let a = white(len, 15, 0.5);
+    let b = white(len, 16, 0.5);
     let meter = |l: &[f32], r: &[f32]| {
         let mut m = CorrelationMeter::new(sr);
-        assert_no_alloc(|| m.process(l, r));
+        no_alloc(|| m.process(l, r));
         m
     };
     let neg: Vec<f32> = a.iter().map(|x| -x).collect();
@@ -538,40 +487,12 @@ fn correlation_meter_reference_cases() {
     }
     assert_eq!(m1.correlation(), m2.correlation());
     assert_eq!(m1.balance(), m2.balance());
-    assert_no_alloc(|| m2.reset());
+    no_alloc(|| m2.reset());
     assert_eq!(m2.correlation(), 0.0);
 }
 
 // ---------------------------------------------------------------------------------------------
 // dither
-
-/// Welch power spectrum: mean over Hann-windowed frames (hop n/2) of |X[k]|² / Σw², so that white
-/// noise of variance σ² reads σ² in every bin (bins 0..=n/2).
-fn welch_psd(x: &[f64], n: usize) -> Vec<f64> {
-    let mut planner = RealFftPlanner::<f64>::new();
-    let fft = planner.plan_fft_forward(n);
-    let w: Vec<f64> = (0..n)
-        .map(|i| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos())
-        .collect();
-    let w2: f64 = w.iter().map(|v| v * v).sum();
-    let mut acc = vec![0.0f64; n / 2 + 1];
-    let mut frames = 0;
-    let mut buf = vec![0.0f64; n];
-    let mut spec = fft.make_output_vec();
-    let mut pos = 0;
-    while pos + n <= x.len() {
-        for i in 0..n {
-            buf[i] = x[pos + i] * w[i];
-        }
-        fft.process(&mut buf, &mut spec).unwrap();
-        for (a, c) in acc.iter_mut().zip(spec.iter()) {
-            *a += c.norm_sqr();
-        }
-        frames += 1;
-        pos += n / 2;
-    }
-    acc.iter().map(|a| a / (frames as f64 * w2)).collect()
-}
 
 /// Dithers `x` (mono) and returns the total error `(y - x)` in LSB units.
 fn dither_error_lsb(bits: u32, shaping: NoiseShaping, x: &[f32]) -> Vec<f64> {
@@ -588,12 +509,9 @@ fn dither_error_lsb(bits: u32, shaping: NoiseShaping, x: &[f32]) -> Vec<f64> {
 
 fn test_signal(len: usize, sample_rate: f64) -> Vec<f32> {
     // A -20 dBFS 997 Hz tone plus low-level noise: the error must not depend on it.
-    let n = noise(21, len, 0.01);
-    (0..len)
-        .map(|i| {
-            0.1 * (2.0 * std::f64::consts::PI * 997.0 * i as f64 / sample_rate).sin() as f32 + n[i]
-        })
-        .collect()
+    let n = white(len, 21, 0.01);
+    let tone = sine(997.0, sample_rate, 0.1, 0.0, len);
+    tone.iter().zip(&n).map(|(t, n)| t + n).collect()
 }
 
 /// Octave bands (lower edge 62.5 Hz … up to Nyquist) as bin ranges.
@@ -682,18 +600,17 @@ fn shaped_error_spectrum_follows_the_design_ntf() {
 #[test]
 fn dither_deterministic_reset_reproduces_any_split_no_alloc() {
     let len = 20_000;
-    let l0 = noise(31, len, 0.8);
-    let r0 = noise(32, len, 0.8);
+    let l0 = white(len, 31, 0.8);
+    let r0 = white(len, 32, 0.8);
     for shaping in [NoiseShaping::Off, NoiseShaping::Lipshitz] {
         let mut d = Dither::new(2, 16);
         d.set_noise_shaping(shaping);
         let (mut l1, mut r1) = (l0.clone(), r0.clone());
-        assert_no_alloc(|| d.process(&mut [&mut l1, &mut r1]));
-        assert_no_alloc(|| d.reset());
+        no_alloc(|| d.process(&mut [&mut l1, &mut r1]));
+        no_alloc(|| d.reset());
         let (mut l2, mut r2) = (l0.clone(), r0.clone());
-        stereo_in_blocks(&mut l2, &mut r2, 33, |a, b, _| {
-            assert_no_alloc(|| d.process(&mut [a, b]))
-        });
+        let sizes = block_sizes(len, 33);
+        run_in_place_no_alloc(&mut [&mut l2, &mut r2], &sizes, |ch, _| d.process(ch));
         assert_eq!(
             (&l1, &r1),
             (&l2, &r2),
@@ -727,7 +644,7 @@ fn dither_deterministic_reset_reproduces_any_split_no_alloc() {
     // Bits can change on the audio thread.
     let mut d = Dither::new(1, 16);
     let mut x = l0.clone();
-    assert_no_alloc(|| {
+    no_alloc(|| {
         d.set_bits(24);
         d.set_noise_shaping(NoiseShaping::SecondOrder);
         d.process(&mut [&mut x]);
@@ -746,9 +663,7 @@ fn low_level_sine_keeps_its_tone_without_distortion() {
     let f0 = k0 as f64 * sr / n as f64;
     let sine = |db: f64| -> Vec<f32> {
         let a = 10f64.powf(db / 20.0);
-        (0..n * 16)
-            .map(|i| (a * (2.0 * std::f64::consts::PI * f0 * i as f64 / sr).sin()) as f32)
-            .collect()
+        sine(f0, sr, a, 0.0, n * 16)
     };
     // Returns (tone re noise dB, worst harmonic re noise dB).
     let analyse = |y: &[f32]| -> (f64, f64) {
@@ -790,4 +705,98 @@ fn low_level_sine_keeps_its_tone_without_distortion() {
     let (_, harm_db) = analyse(&y);
     println!("undithered -95 dBFS: worst harmonic {harm_db:+.1} dB re floor");
     assert!(harm_db > 20.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// lifecycle: `prepare(sample_rate, max_block)` then processing equals a block built fresh at that
+// rate, whatever ran before; `latency()` is what an impulse shows.
+
+use shared_dsp::bypass::Bypass;
+use shared_dsp::gain::GainStage;
+use test_support::blocks::{assert_outputs_match, process_split};
+
+#[test]
+fn prepare_equals_a_fresh_block_at_the_new_rate() {
+    let input = test_support::signals::white_stereo(6000, 41, 0.5);
+    let sizes = Split::Random { seed: 42, max: 512 }.sizes(6000);
+    let warm_up = |p: &mut dyn FnMut(&mut [&mut [f32]], usize)| {
+        process_split(&input, &Split::Fixed(300).sizes(6000), p);
+    };
+    // Gain: glide to -6 dB at 48 kHz, re-prepare at 96 kHz; a fresh stage at 96 kHz set to the
+    // same gain and reset. Then both glide to -12 dB.
+    let mut used = GainStage::new(48_000.0, 10.0);
+    used.set_gain_db(-6.0);
+    warm_up(&mut |ch, _| used.process(ch));
+    no_alloc(|| used.prepare(96_000.0, 512));
+    let mut fresh = GainStage::new(96_000.0, 10.0);
+    fresh.set_gain_db(-6.0);
+    fresh.reset();
+    let mut outs = Vec::new();
+    for g in [&mut used, &mut fresh] {
+        g.set_gain_db(-12.0);
+        assert_eq!(g.latency(), 0);
+        outs.push(process_split(&input, &sizes, |ch, _| g.process(ch)));
+    }
+    assert_outputs_match(&outs[0], &outs[1], 0.0, "gain stage");
+    assert_ne!(outs[0], input.to_vec());
+
+    // Panner and width: mid-glide at 44.1 kHz, then prepared at 96 kHz.
+    let mut used = (Panner::new(44_100.0), StereoWidth::new(44_100.0));
+    used.0.set_pan(0.7);
+    used.1.set_width_percent(30.0);
+    warm_up(&mut |ch, _| {
+        let [l, r] = ch else { unreachable!() };
+        used.0.process(l, r);
+        used.1.process(l, r);
+    });
+    no_alloc(|| {
+        used.0.prepare(96_000.0, 512);
+        used.1.prepare(96_000.0, 512);
+    });
+    let mut fresh = (Panner::new(96_000.0), StereoWidth::new(96_000.0));
+    fresh.0.set_pan(0.7);
+    fresh.1.set_width_percent(30.0);
+    fresh.0.reset();
+    fresh.1.reset();
+    let mut outs = Vec::new();
+    for (p, w) in [&mut used, &mut fresh] {
+        p.set_pan(-0.4);
+        w.set_width_percent(150.0);
+        assert_eq!((p.latency(), w.latency()), (0, 0));
+        outs.push(process_split(&input, &sizes, |ch, _| {
+            let [l, r] = ch else { unreachable!() };
+            p.process(l, r);
+            w.process(l, r);
+        }));
+    }
+    assert_outputs_match(&outs[0], &outs[1], 0.0, "pan and width");
+
+    // Correlation meter: the history is forgotten.
+    let mut used = CorrelationMeter::new(48_000.0);
+    used.process(&input[0], &input[0]);
+    no_alloc(|| used.prepare(96_000.0, 512));
+    let mut fresh = CorrelationMeter::new(96_000.0);
+    used.process(&input[0], &input[1]);
+    fresh.process(&input[0], &input[1]);
+    assert_eq!(used.correlation(), fresh.correlation());
+    assert_eq!(used.latency(), 0);
+}
+
+#[test]
+fn bypass_prepare_keeps_latency_and_reports_it() {
+    let x = white(4000, 43, 0.5);
+    let mut b = Bypass::new(1, 64, 100, 48_000.0);
+    b.set_latency(37);
+    b.set_bypassed(true);
+    let mut y = x.clone();
+    b.process(&mut [&mut y[..]], |_| {});
+    // Re-prepared for longer blocks at another rate: still bypassed, same latency, dry delay
+    // cleared, and blocks up to the new size go through `capture_dry` whole.
+    b.prepare(96_000.0, 1024);
+    assert_eq!((b.latency(), b.max_block()), (37, 1024));
+    let mut y = x.clone();
+    b.capture_dry(&[&y[..1024]]);
+    b.apply(&mut [&mut y[..1024]]);
+    assert!(y[..37].iter().all(|&v| v == 0.0));
+    assert_eq!(&y[37..1024], &x[..1024 - 37]);
 }

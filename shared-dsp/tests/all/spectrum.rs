@@ -3,25 +3,10 @@
 //! against their time constants, smoothing keeping a tone's frequency, and the audio side's
 //! allocation-free pushes through the lock-free ring.
 
-use rand::{RngExt, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
 use shared_dsp::spectrum::{SpectrumAnalyzer, Window, log_frequencies};
-
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
-
-fn sine(freq: f64, amp: f64, sr: f64, len: usize) -> Vec<f32> {
-    (0..len)
-        .map(|i| (amp * (std::f64::consts::TAU * freq * i as f64 / sr).sin()) as f32)
-        .collect()
-}
-
-fn argmax(v: &[f32]) -> usize {
-    v.iter()
-        .enumerate()
-        .fold((0, f32::MIN), |b, (i, &x)| if x > b.1 { (i, x) } else { b })
-        .0
-}
+use test_support::measure::argmax;
+use test_support::no_alloc;
+use test_support::signals::{sine, white};
 
 #[test]
 fn full_scale_sine_reads_0_dbfs_at_its_bin() {
@@ -32,7 +17,7 @@ fn full_scale_sine_reads_0_dbfs_at_its_bin() {
             a.set_window(window);
             let k = n / 16 + 3;
             let f = k as f64 * sr / n as f64;
-            assert_eq!(a.feed(&sine(f, 1.0, sr, 2 * n)), 5);
+            assert_eq!(a.feed(&sine(f, sr, 1.0, 0.0, 2 * n)), 5);
             let db = a.bin_db(k);
             let peak = argmax(a.power());
             println!("{window:?} N {n}: {f:.2} Hz at bin {k}: {db:+.4} dBFS, peak bin {peak}");
@@ -41,12 +26,12 @@ fn full_scale_sine_reads_0_dbfs_at_its_bin() {
 
             // −20 dB sine reads −20 dBFS.
             a.reset();
-            a.feed(&sine(f, 0.1, sr, 2 * n));
+            a.feed(&sine(f, sr, 0.1, 0.0, 2 * n));
             assert!((a.bin_db(k) + 20.0).abs() < 0.1);
 
             // Half-way between bins: the scalloping loss of Harris (1978), Table 1.
             a.reset();
-            a.feed(&sine(f + 0.5 * sr / n as f64, 1.0, sr, 2 * n));
+            a.feed(&sine(f + 0.5 * sr / n as f64, sr, 1.0, 0.0, 2 * n));
             let loss = a.bin_db(k).max(a.bin_db(k + 1));
             let want = match window {
                 Window::Hann => -1.42,
@@ -66,10 +51,7 @@ fn white_noise_reads_flat_at_the_enbw_level() {
         a.set_window(window);
         a.set_averaging_ms(4000.0);
         a.set_smoothing_octaves(1.0 / 3.0);
-        let mut r = Xoshiro256PlusPlus::seed_from_u64(7);
-        let noise: Vec<f32> = (0..(8.0 * sr) as usize)
-            .map(|_| r.random::<f32>() * 2.0 - 1.0)
-            .collect();
+        let noise = white((8.0 * sr) as usize, 7, 1.0);
         a.feed(&noise);
         // Uniform noise in ±1: σ² = 1/3; per bin E[P] = 4 σ² ENBW / N.
         let expected = 10.0 * (4.0 / 3.0 * window.enbw_bins() / n as f64).log10();
@@ -96,13 +78,13 @@ fn tap_pushes_without_allocating_and_update_matches_direct_feed() {
     let sr = 44_100.0f32;
     let (mut a, mut tap) = SpectrumAnalyzer::with_tap(sr, 2048);
     let mut direct = SpectrumAnalyzer::new(sr, 2048);
-    let l = sine(1000.0, 0.5, sr as f64, 20_000);
-    let r = sine(3000.0, 0.25, sr as f64, 20_000);
+    let l = sine(1000.0, sr as f64, 0.5, 0.0, 20_000);
+    let r = sine(3000.0, sr as f64, 0.25, 0.0, 20_000);
     let mono: Vec<f32> = l.iter().zip(&r).map(|(a, b)| (a + b) * 0.5).collect();
     for (lc, rc) in l.chunks(333).zip(r.chunks(333)) {
-        assert_no_alloc::assert_no_alloc(|| tap.push_stereo(lc, rc));
+        no_alloc(|| tap.push_stereo(lc, rc));
         // The GUI thread may update at any time; updating never allocates either.
-        assert_no_alloc::assert_no_alloc(|| {
+        no_alloc(|| {
             a.update();
         });
     }
@@ -112,7 +94,7 @@ fn tap_pushes_without_allocating_and_update_matches_direct_feed() {
     assert_eq!(a.frame_count(), direct.frame_count());
     assert_eq!(a.power(), direct.power());
     // Mono pushes and the mean of any channel count go through the same ring.
-    assert_no_alloc::assert_no_alloc(|| {
+    no_alloc(|| {
         tap.push(&mono[..100]);
         tap.push_mean(&[&l[..100], &r[..100]], 100);
     });
@@ -123,19 +105,19 @@ fn overflowing_ring_restarts_cleanly() {
     let sr = 48_000.0f32;
     let (mut a, mut tap) = SpectrumAnalyzer::with_tap(sr, 1024);
     // 2 s without an update: far more than the ring holds.
-    let x = sine(1000.0, 1.0, sr as f64, 96_000);
+    let x = sine(1000.0, sr as f64, 1.0, 0.0, 96_000);
     for c in x.chunks(512) {
         tap.push(c);
     }
     a.update(); // sees the overflow, drops the stale audio
-    let y = sine(1000.0, 1.0, sr as f64, 4096);
+    let y = sine(1000.0, sr as f64, 1.0, 0.0, 4096);
     tap.push(&y);
     assert!(a.update());
     assert!(a.power().iter().all(|p| p.is_finite()));
     // Stale audio can be dropped unanalysed.
     let frames = a.frame_count();
     tap.push(&y);
-    assert_no_alloc::assert_no_alloc(|| a.discard_pending());
+    no_alloc(|| a.discard_pending());
     assert!(!a.update());
     assert_eq!(a.frame_count(), frames);
 }
@@ -150,7 +132,7 @@ fn fractional_octave_smoothing_keeps_a_tones_frequency() {
         for f in [97.3, 1013.0, 9870.0] {
             let mut a = SpectrumAnalyzer::new(sr, 8192);
             a.set_smoothing_octaves(octaves);
-            a.feed(&sine(f, 0.5, sr as f64, 3 * 8192));
+            a.feed(&sine(f, sr as f64, 0.5, 0.0, 3 * 8192));
             let mut db = vec![0.0f32; grid.len()];
             a.display_db(&grid, &mut db);
             let peak = grid[argmax(&db)] as f64;
@@ -189,7 +171,7 @@ fn averaging_and_peak_hold_follow_their_time_constants() {
         a.set_peak_hold(500.0, 20.0);
         let f = 48.0 * sr as f64 / n as f64;
         let k = 48;
-        a.feed(&sine(f, 1.0, sr as f64, 48_000));
+        a.feed(&sine(f, sr as f64, 1.0, 0.0, 48_000));
         assert!(a.bin_db(k).abs() < 0.1);
         // Silence: once the frames have left the tone, the average falls 4.343 dB per
         // time constant (1/e in power), counted in hops actually analysed.
@@ -225,7 +207,7 @@ fn averaging_and_peak_hold_follow_their_time_constants() {
 #[test]
 fn bad_input_and_settings_changes_are_safe() {
     let mut a = SpectrumAnalyzer::new(48_000.0, 1024);
-    let mut x = sine(1000.0, 1.0, 48_000.0, 4096);
+    let mut x = sine(1000.0, 48_000.0, 1.0, 0.0, 4096);
     x[100] = f32::NAN;
     x[200] = f32::INFINITY;
     x[300] = 1e-40;
@@ -238,7 +220,7 @@ fn bad_input_and_settings_changes_are_safe() {
     a.display_peak_db(&freqs, &mut out);
     assert!(out.iter().all(|v| v.is_finite()));
     // Changing every setting never allocates.
-    assert_no_alloc::assert_no_alloc(|| {
+    no_alloc(|| {
         a.set_fft_size(16384);
         a.set_window(Window::BlackmanHarris);
         a.set_overlap(0.5);
@@ -268,8 +250,7 @@ fn bad_input_and_settings_changes_are_safe() {
 fn tilt_pivots_at_1_khz() {
     let mut a = SpectrumAnalyzer::new(48_000.0, 4096);
     a.set_smoothing_octaves(0.0);
-    let mut r = Xoshiro256PlusPlus::seed_from_u64(3);
-    let x: Vec<f32> = (0..48_000).map(|_| r.random::<f32>() - 0.5).collect();
+    let x = white(48_000, 3, 0.5);
     a.feed(&x);
     let f = [250.0f32, 1000.0, 4000.0];
     let mut flat = [0.0f32; 3];

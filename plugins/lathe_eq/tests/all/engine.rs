@@ -1,64 +1,23 @@
 //! The Mastering EQ's engine as the plugin and `lathe render eq` run it. The band designs'
 //! responses, sweeps, placements and SIMD/scalar equality are tested in
-//! `shared-dsp/tests/filters.rs`; here: transparency, auto gain, mid/side isolation, polarity and
+//! `shared-dsp/tests/all/filters.rs`; here: transparency, auto gain, mid/side isolation, polarity and
 //! block-size independence through the whole chain.
 
 use lathe_eq::engine::{EqEngine, EqSettings, NUM_BANDS};
-use rand::{RngExt, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
 use shared_dsp::filter::{BandParams, BandType, Placement};
 use shared_dsp::loudness::{ChannelLayout, LoudnessMeter};
+use test_support::Split;
+use test_support::blocks::process_split;
+use test_support::measure::{db, max_abs_diff, rms};
+use test_support::signals::{pink_stereo, white_stereo};
 
-// nice-plug's `assert_process_allocs` installs assert_no_alloc's allocator for this binary.
+// nice-plug's `assert_process_allocs` installs the allocation checker `test_support::no_alloc`
+// reads as this binary's global allocator.
 
-fn noise(n: usize, seed: u64) -> [Vec<f32>; 2] {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let l = (0..n).map(|_| rng.random_range(-0.5..0.5f32)).collect();
-    let r = (0..n).map(|_| rng.random_range(-0.5..0.5f32)).collect();
-    [l, r]
-}
-
-/// Pink noise: white noise through Paul Kellet's "refined" pinking filter (coefficients from his
-/// 1999 music-dsp post; within ±0.05 dB of -3 dB/octave from 9.2 Hz up at 44.1 kHz).
-fn pink(n: usize, seed: u64) -> [Vec<f32>; 2] {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut make = || {
-        let mut b = [0.0f64; 7];
-        (0..n)
-            .map(|_| {
-                let w: f64 = rng.random_range(-1.0..1.0);
-                b[0] = 0.99886 * b[0] + w * 0.0555179;
-                b[1] = 0.99332 * b[1] + w * 0.0750759;
-                b[2] = 0.96900 * b[2] + w * 0.1538520;
-                b[3] = 0.86650 * b[3] + w * 0.3104856;
-                b[4] = 0.55000 * b[4] + w * 0.5329522;
-                b[5] = -0.7616 * b[5] - w * 0.0168980;
-                let y = b.iter().sum::<f64>() + w * 0.5362;
-                b[6] = w * 0.115926;
-                (y * 0.05) as f32
-            })
-            .collect::<Vec<f32>>()
-    };
-    [make(), make()]
-}
-
-fn run(e: &mut EqEngine, input: &[Vec<f32>; 2], seed: u64) -> [Vec<f32>; 2] {
-    let mut out = input.clone();
-    let (l, r) = out.split_at_mut(1);
-    let (l, r) = (&mut l[0], &mut r[0]);
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let n = l.len();
-    let sizes: Vec<usize> = (0..n).map(|_| rng.random_range(1..=1024usize)).collect();
-    assert_no_alloc::assert_no_alloc(|| {
-        let (mut i, mut k) = (0, 0);
-        while i < n {
-            let m = sizes[k].min(n - i);
-            k += 1;
-            e.process(&mut [&mut l[i..i + m], &mut r[i..i + m]]);
-            i += m;
-        }
-    });
-    out
+/// Runs `input` through `e` in random blocks of 1..=1024 frames, allocation forbidden.
+fn run(e: &mut EqEngine, input: &[Vec<f32>], seed: u64) -> Vec<Vec<f32>> {
+    let sizes = Split::Random { seed, max: 1024 }.sizes(input[0].len());
+    process_split(input, &sizes, |ch, _| e.process(ch))
 }
 
 fn engine(settings: &EqSettings) -> EqEngine {
@@ -69,18 +28,18 @@ fn engine(settings: &EqSettings) -> EqEngine {
 }
 
 /// Largest difference in dB relative to full scale.
-fn max_diff_db(a: &[Vec<f32>; 2], b: &[Vec<f32>; 2]) -> f64 {
+fn max_diff_db(a: &[Vec<f32>], b: &[Vec<f32>]) -> f64 {
     let d = a
         .iter()
         .zip(b)
-        .flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs() as f64))
-        .fold(0.0, f64::max);
-    20.0 * d.max(1e-20).log10()
+        .map(|(x, y)| max_abs_diff(x, y))
+        .fold(0.0, f32::max);
+    db(d as f64)
 }
 
 #[test]
 fn all_bands_off_or_at_zero_db_is_transparent() {
-    let x = noise(48_000, 1);
+    let x = white_stereo(48_000, 1, 0.5);
     let off = EqSettings::default();
     let y = run(&mut engine(&off), &x, 2);
     let d = max_diff_db(&x, &y);
@@ -103,7 +62,7 @@ fn all_bands_off_or_at_zero_db_is_transparent() {
 
 #[test]
 fn any_block_split_gives_the_same_output() {
-    let x = noise(20_000, 4);
+    let x = white_stereo(20_000, 4, 0.5);
     let mut s = EqSettings::default();
     s.bands[0] = BandParams::bell(1000.0, 6.0, 2.0);
     s.bands[1] = BandParams::high_pass(40.0, 4);
@@ -115,12 +74,12 @@ fn any_block_split_gives_the_same_output() {
 
 #[test]
 fn a_mid_band_leaves_the_side_untouched_and_a_side_band_the_mid() {
-    let x = noise(24_000, 7);
+    let x = white_stereo(24_000, 7, 0.5);
     for (placement, untouched) in [(Placement::Mid, "side"), (Placement::Side, "mid")] {
         let mut s = EqSettings::default();
         s.bands[0] = BandParams::bell(1000.0, 12.0, 1.0).with_placement(placement);
         let y = run(&mut engine(&s), &x, 8);
-        let part = |c: &[Vec<f32>; 2], i: usize| -> Vec<f32> {
+        let part = |c: &[Vec<f32>], i: usize| -> Vec<f32> {
             c[0].iter()
                 .zip(&c[1])
                 .map(|(l, r)| {
@@ -134,13 +93,9 @@ fn a_mid_band_leaves_the_side_untouched_and_a_side_band_the_mid() {
                 .collect()
         };
         let (a, b) = (part(&x, 0), part(&y, 0));
-        let d = a
-            .iter()
-            .zip(&b)
-            .map(|(p, q)| (p - q).abs())
-            .fold(0.0f32, f32::max);
+        let d = max_abs_diff(&a, &b);
         assert!(
-            20.0 * (d.max(1e-20)).log10() < -100.0,
+            db(d as f64) < -100.0,
             "{placement:?} band changed the {untouched} by {d}"
         );
         // And it does change the other part.
@@ -150,7 +105,7 @@ fn a_mid_band_leaves_the_side_untouched_and_a_side_band_the_mid() {
 
 #[test]
 fn invert_flips_the_polarity_exactly() {
-    let x = noise(4_800, 9);
+    let x = white_stereo(4_800, 9, 0.5);
     let s = EqSettings {
         invert: true,
         ..EqSettings::default()
@@ -164,7 +119,7 @@ fn invert_flips_the_polarity_exactly() {
     }
 }
 
-fn integrated(x: &[Vec<f32>; 2]) -> f64 {
+fn integrated(x: &[Vec<f32>]) -> f64 {
     let mut m = LoudnessMeter::new(48_000.0, ChannelLayout::Stereo, 1 << 16);
     m.process(&[&x[0], &x[1]]);
     m.integrated_lufs()
@@ -172,7 +127,7 @@ fn integrated(x: &[Vec<f32>; 2]) -> f64 {
 
 #[test]
 fn auto_gain_keeps_the_loudness_of_pink_noise() {
-    let x = pink(48_000 * 8, 11);
+    let x = pink_stereo(48_000 * 8, 11);
     let reference = integrated(&x);
     let cases: [(&str, [Option<BandParams>; 2]); 4] = [
         (
@@ -227,7 +182,7 @@ fn auto_gain_keeps_the_loudness_of_pink_noise() {
 /// the band stops it settles on the same gain as an engine set to the final curve directly.
 #[test]
 fn auto_gain_settles_after_automation() {
-    let x = noise(24_000, 21);
+    let x = white_stereo(24_000, 21, 0.5);
     let mut s = EqSettings {
         auto_gain: true,
         ..EqSettings::default()
@@ -245,8 +200,6 @@ fn auto_gain_settles_after_automation() {
     fixed.process(&mut [&mut fl, &mut fr]);
     // After the glides (20 ms band, 10 ms gain), the two play at the same level. A missed last
     // recomputation would leave the gain of a block up to 10 ms earlier: about 0.05 dB off.
-    let rms =
-        |v: &[f32]| (v.iter().map(|a| (*a as f64).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
     let tail = 12_000..24_000;
     let d = 20.0 * (rms(&l[tail.clone()]) / rms(&fl[tail])).log10();
     assert!(d.abs() < 0.005, "moving vs fixed after settling: {d:.4} dB");
