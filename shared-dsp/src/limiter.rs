@@ -76,12 +76,45 @@ const SLOW_RELEASE_MS: f32 = 1000.0;
 const AUTO_HOLD_MS: f64 = 10.0;
 /// True-peak detector design: stop-band attenuation.
 const DETECTOR_ATTEN_DB: f64 = 60.0;
-/// True-peak safety stage: its own look-ahead beyond the detector delay, hold and release.
-const STAGE2_LOOKAHEAD: usize = 8;
-const STAGE2_HOLD: usize = 8;
+/// True-peak safety stage: its own look-ahead (= attack) beyond the detector delay, its hold,
+/// and its release. The attack is long enough that the stage's gain changes stay far below
+/// Nyquist: its product with the signal then adds no content the detector cannot see (an
+/// 8-sample attack spread the gain's sidebands to ~fs/8, and the stage's overs went up to
+/// +0.2 dB by an exact reconstruction).
+const STAGE2_LOOKAHEAD_MS: f64 = 1.0;
 const STAGE2_RELEASE_MS: f32 = 20.0;
-/// Capacity of the safety stage's delay (detector delay + look-ahead, with room).
-const STAGE2_MAX_DELAY: usize = 64;
+
+/// True-peak mode's output band limit, ahead of the safety stage: a linear-phase Kaiser low-pass,
+/// flat (±0.001 dB) to 0.455 fs (20.1 kHz at 44.1 kHz) and 80 dB down from 0.49 fs. Content
+/// between 0.48 fs and Nyquist is where any finite true-peak detector is blind (the
+/// reconstruction there needs ever longer filters; a detector symmetric about Nyquist reads a
+/// component at 0.49 fs at 0.89 and one at 0.5 fs at half its size), and the oversampler's
+/// half-band-like downsampling folds the gain stage's modulation products right into it: with
+/// that band left in, full-band noise came out up to 0.6 dB over the ceiling by an exact
+/// reconstruction while the detectors read it under. Removed, the safety stage's detector reads
+/// everything that remains.
+const TP_FILTER_PASS: f64 = 0.455;
+const TP_FILTER_STOP: f64 = 0.49;
+const TP_FILTER_ATTEN_DB: f64 = 80.0;
+
+fn tp_filter() -> PolyphaseBank {
+    let mut taps = kaiser_length(TP_FILTER_ATTEN_DB, TP_FILTER_STOP - TP_FILTER_PASS);
+    if taps % 2 == 0 {
+        taps += 1;
+    }
+    let h = kaiser_lowpass(
+        1,
+        taps,
+        0.5 * (TP_FILTER_PASS + TP_FILTER_STOP),
+        kaiser_beta(TP_FILTER_ATTEN_DB),
+    );
+    PolyphaseBank::from_prototype(&h, 1)
+}
+
+/// The safety stage's look-ahead in samples at `sample_rate`.
+fn stage2_lookahead(sample_rate: f32) -> usize {
+    crate::util::ms_to_samples(STAGE2_LOOKAHEAD_MS, sample_rate as f64).max(8)
+}
 
 /// What the ceiling limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -158,6 +191,11 @@ pub struct Limiter {
     stage2_ceiling: Vec<f32>,
     stage2_pos: usize,
     stage2_level: Vec<f32>,
+    stage2_lookahead: usize,
+    stage2_in: Vec<f32>,
+    tp_filter: PolyphaseBank,
+    tp_hist: Vec<FirHistory>,
+    tp_delay: usize,
     // Scratch (CHUNK frames, 8x).
     scaled: Vec<Vec<f32>>,
     level: Vec<Vec<f32>>,
@@ -188,6 +226,11 @@ impl Limiter {
         let max_hold_top = crate::util::ms_to_samples(AUTO_HOLD_MS, sample_rate as f64 * 8.0);
         let max_latency =
             max_la + max_dd_base + Oversampler::latency_for(8).max(Oversampler::latency_for(2));
+        let tp_filter = tp_filter();
+        let tp_delay = tp_filter.delay_high_rate() as usize;
+        let max_latency = max_latency + tp_delay;
+        let stage2_lookahead = stage2_lookahead(sample_rate);
+        let stage2_max_delay = detectors[0].1 + stage2_lookahead + 1;
         let mut s = Self {
             num_channels,
             sample_rate,
@@ -221,15 +264,22 @@ impl Limiter {
             stage2_gain: (0..num_channels)
                 .map(|_| {
                     GainComputer::new(
-                        STAGE2_MAX_DELAY + 1 + STAGE2_MAX_DELAY,
-                        STAGE2_MAX_DELAY + 1,
+                        stage2_max_delay + 1 + stage2_max_delay,
+                        stage2_max_delay + 1,
                     )
                 })
                 .collect(),
-            stage2_delay: vec![vec![0.0; STAGE2_MAX_DELAY]; num_channels],
-            stage2_ceiling: vec![0.0; STAGE2_MAX_DELAY],
+            stage2_delay: vec![vec![0.0; stage2_max_delay]; num_channels],
+            stage2_ceiling: vec![0.0; stage2_max_delay],
             stage2_pos: 0,
             stage2_level: vec![0.0; num_channels],
+            stage2_lookahead,
+            stage2_in: vec![0.0; num_channels],
+            tp_hist: (0..num_channels)
+                .map(|_| FirHistory::new(tp_filter.taps_per_phase()))
+                .collect(),
+            tp_filter,
+            tp_delay,
             scaled: vec![vec![0.0; CHUNK]; num_channels],
             level: vec![vec![0.0; CHUNK * 8]; num_channels],
             ceiling_chunk: vec![0.0; CHUNK],
@@ -257,7 +307,11 @@ impl Limiter {
             }
         };
         self.delay_top = (la + dd_base) * m;
-        self.latency = la + dd_base + self.oversampler.latency() + self.stage2_delay_len();
+        self.latency = la
+            + dd_base
+            + self.oversampler.latency()
+            + self.tp_filter_delay()
+            + self.stage2_delay_len();
         let hold = if self.auto_release {
             crate::util::ms_to_samples(AUTO_HOLD_MS, self.sample_rate as f64 * m as f64)
         } else {
@@ -277,7 +331,10 @@ impl Limiter {
         let taps2 = self.detectors[0].0.taps_per_phase();
         for (h, g) in self.stage2_hist.iter_mut().zip(&mut self.stage2_gain) {
             h.set_len(taps2);
-            g.set_windows(d2 + 1 + STAGE2_HOLD, (d2 + 1).saturating_sub(late2).max(1));
+            g.set_windows(
+                d2 + 1 + self.stage2_lookahead,
+                (d2 + 1).saturating_sub(late2).max(1),
+            );
             g.set_release(
                 one_pole_coef(STAGE2_RELEASE_MS, self.sample_rate),
                 false,
@@ -289,11 +346,19 @@ impl Limiter {
         self.reset();
     }
 
+    /// Delay of true-peak mode's output band limit (0 in sample-peak mode).
+    fn tp_filter_delay(&self) -> usize {
+        match self.mode {
+            LimiterMode::SamplePeak => 0,
+            LimiterMode::TruePeak => self.tp_delay,
+        }
+    }
+
     /// Delay of the true-peak safety stage (0 in sample-peak mode).
     fn stage2_delay_len(&self) -> usize {
         match self.mode {
             LimiterMode::SamplePeak => 0,
-            LimiterMode::TruePeak => self.detectors[0].1 + STAGE2_LOOKAHEAD,
+            LimiterMode::TruePeak => self.detectors[0].1 + self.stage2_lookahead,
         }
     }
 
@@ -400,7 +465,7 @@ impl Limiter {
     /// to their targets. Never allocates.
     pub fn reset(&mut self) {
         self.oversampler.reset();
-        for h in &mut self.det_hist {
+        for h in self.det_hist.iter_mut().chain(self.tp_hist.iter_mut()) {
             h.reset();
         }
         for r in self
@@ -559,7 +624,10 @@ impl Limiter {
                 // base rate and pull any remaining over back under the ceiling.
                 let mut mx = 0.0f32;
                 for (ch, out) in channels.iter().enumerate() {
-                    let v = sanitize(out[start + i]);
+                    let th = &mut self.tp_hist[ch];
+                    th.push(sanitize(out[start + i]));
+                    let v = self.tp_filter.phase_output(0, th.window());
+                    self.stage2_in[ch] = v;
                     let h = &mut self.stage2_hist[ch];
                     h.push(v);
                     let lv = v.abs().max(self.stage2_refine[ch].peak(bank1, h.window()));
@@ -574,15 +642,20 @@ impl Limiter {
                     let g = self.stage2_gain[ch].push(q);
                     let y = &mut out[start + i];
                     let delayed = self.stage2_delay[ch][p];
-                    self.stage2_delay[ch][p] = sanitize(*y);
+                    self.stage2_delay[ch][p] = self.stage2_in[ch];
                     *y = delayed * g;
                 }
                 std::mem::swap(&mut self.stage2_ceiling[p], &mut c);
                 self.stage2_pos = if p + 1 >= d2 { 0 } else { p + 1 };
             }
-            for out in channels.iter_mut() {
-                let y = &mut out[start + i];
-                *y = sanitize(*y).clamp(-c, c);
+            if d2 == 0 {
+                // Sample-peak mode: the clip catches the downsampling filter's ringing after an
+                // oversampled stage (and never acts at 1x). True-peak mode has no clip: a clip
+                // shapes the waveform and creates the inter-sample peaks it is meant to stop.
+                for out in channels.iter_mut() {
+                    let y = &mut out[start + i];
+                    *y = sanitize(*y).clamp(-c, c);
+                }
             }
         }
     }
