@@ -156,9 +156,7 @@ fn peak_between(x: &[f32], from: i64, to: i64) -> f64 {
     }
     // The samples themselves, exactly.
     let (s0, s1) = (from.clamp(0, len) as usize, to.clamp(0, len) as usize);
-    x[s0..s1]
-        .iter()
-        .fold(peak, |m, &v| m.max((v as f64).abs()))
+    x[s0..s1].iter().fold(peak, |m, &v| m.max((v as f64).abs()))
 }
 
 /// One EBU Tech 3341 true-peak test signal: a stereo sine, the same in both channels.
@@ -258,13 +256,24 @@ mod tests {
         let check = |x: &[f32], amp: f64, what: &str| {
             let steady = 20.0 * probe.true_peak_between(x, 3000, 5000).log10();
             let amp_db = 20.0 * amp.log10();
-            assert!((steady - amp_db).abs() < 0.002, "{what}: {steady} dB, amplitude {amp_db} dB");
+            assert!(
+                (steady - amp_db).abs() < 0.002,
+                "{what}: {steady} dB, amplitude {amp_db} dB"
+            );
             assert!(probe.true_peak_db(x) >= steady - 1e-9);
             steady
         };
         for c in TECH3341_TRUE_PEAK_CASES {
-            let got = check(&faded(c.freq_over_fs, c.amplitude, c.phase_deg, 8000, 2000), c.amplitude, "case");
-            assert!((got - c.expected_dbtp).abs() < 0.03, "case {}: {got}", c.case);
+            let got = check(
+                &faded(c.freq_over_fs, c.amplitude, c.phase_deg, 8000, 2000),
+                c.amplitude,
+                "case",
+            );
+            assert!(
+                (got - c.expected_dbtp).abs() < 0.03,
+                "case {}: {got}",
+                c.case
+            );
         }
         for f in [0.45, 0.49, 0.495] {
             for deg in [0.0, 30.0, 77.0, 90.0] {
@@ -289,7 +298,9 @@ mod tests {
         let mut s = 12345u64;
         let x: Vec<f32> = (0..3000)
             .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
             })
             .collect();
