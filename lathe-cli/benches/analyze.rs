@@ -104,7 +104,12 @@ fn bench(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     group.bench_function("lathe analyze (4x true peak)", |b| {
-        b.iter(|| black_box(analyze_file(&path, TruePeakMode::Bs1770, None).unwrap()))
+        let options = lathe_cli::analyze::Options {
+            mode: TruePeakMode::Bs1770,
+            layout: None,
+            clip_threshold_dbtp: -1.0,
+        };
+        b.iter(|| black_box(analyze_file(&path, &options, None).unwrap()))
     });
     group.bench_function("ebur128 M|S|I|LRA|TRUE_PEAK (same reader)", |b| {
         b.iter(|| black_box(ebur128_on(&path)))

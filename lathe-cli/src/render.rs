@@ -4,55 +4,90 @@
 //! their own text parsing, so `--set ceil=-1` or `--set out="-3 dB"` means what it means in the
 //! plugin. The output is latency-compensated: it lines up with the input sample for sample.
 
-use crate::audio::{AudioReader, WavOut};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use lathe_cli::audio::{AudioReader, AudioWriter, Container, SampleFormat};
+use lathe_cli::params;
+use lathe_cli::params::{UsageError, apply_sets};
 use lathe_plugin::{EngineConfig, Entry};
-use nice_plug::prelude::Params;
 use std::path::Path;
 
 const CHUNK_FRAMES: usize = 4096;
 
-/// Sets each `id=value` on the plugin's parameters, parsing the value as the plugin does.
-fn apply_sets(params: &dyn Params, sets: &[String]) -> Result<()> {
-    let map = params.param_map();
-    for set in sets {
-        let (id, text) = set
-            .split_once('=')
-            .with_context(|| format!("--set takes id=value, got '{set}'"))?;
-        let Some((_, ptr, _)) = map.iter().find(|(pid, _, _)| pid == id) else {
-            let ids: Vec<&str> = map.iter().map(|(id, _, _)| id.as_str()).collect();
-            bail!(
-                "unknown parameter '{id}'; this plugin has: {}",
-                ids.join(", ")
-            );
-        };
-        // SAFETY: `ptr` points into `params`, which outlives this call; offline, nothing else
-        // reads or writes the parameter concurrently.
-        unsafe {
-            let normalized = ptr
-                .string_to_normalized_value(text)
-                .with_context(|| format!("'{text}' is not a valid value for '{id}'"))?;
-            ptr._internal_set_normalized_value(normalized);
-        }
-    }
-    Ok(())
-}
-
 /// The plugin `lathe render` names `name` (`limiter`), from the suite's list.
 pub fn plugin(name: &str) -> Result<&'static dyn Entry> {
-    lathe_suite::by_cli_name(name).with_context(|| {
+    lathe_suite::by_cli_name(name).ok_or_else(|| {
         let names: Vec<&str> = lathe_suite::PLUGINS
             .iter()
             .map(|p| p.info().cli_name)
             .collect();
-        format!("unknown plugin '{name}'; Lathe has: {}", names.join(", "))
+        UsageError(format!(
+            "unknown plugin '{name}'; Lathe has: {}",
+            names.join(", ")
+        ))
+        .into()
     })
 }
 
-/// Renders `input` through the plugin into a 32-bit float WAV at `output`.
-pub fn render(plugin: &dyn Entry, input: &Path, output: &Path, sets: &[String]) -> Result<()> {
+/// Refuses an output that is the input: the same path, or a symlink or hard link to it (same
+/// device and inode).
+fn check_not_input(input: &Path, output: &Path) -> Result<()> {
+    let same = match (std::fs::metadata(input), std::fs::metadata(output)) {
+        (Ok(i), Ok(o)) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                i.dev() == o.dev() && i.ino() == o.ino()
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = (i, o);
+                std::fs::canonicalize(input).ok() == std::fs::canonicalize(output).ok()
+            }
+        }
+        _ => false,
+    };
+    if same {
+        return Err(UsageError(format!(
+            "refusing to render {} onto itself ({} is the same file): choose another output",
+            input.display(),
+            output.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Renders `input` through the plugin into `output`: WAV or FLAC by the output's extension, at
+/// `bits` or else the input's word length, TPDF-dithered when written as integers (the engines
+/// work in 32-bit float). Written to a temporary file and renamed only when complete.
+pub fn render(
+    plugin: &dyn Entry,
+    input: &Path,
+    output: &Path,
+    sets: &[String],
+    bits: Option<SampleFormat>,
+) -> Result<()> {
+    check_not_input(input, output)?;
+    let container = Container::from_path(output).map_err(|e| UsageError(format!("{e:#}")))?;
     let mut reader = AudioReader::open(input).with_context(|| format!("{}", input.display()))?;
-    let info = reader.info();
+    let info = reader.info().clone();
+    let format = bits.unwrap_or_else(|| match (container, SampleFormat::keeping(&info)) {
+        // FLAC stores integers: a float source becomes 24-bit.
+        (Container::Flac, SampleFormat::Float32) => SampleFormat::Int24,
+        (_, f) => f,
+    });
+    if container == Container::Flac && format == SampleFormat::Float32 {
+        return Err(UsageError("FLAC stores integers only: use --bits 16 or 24".into()).into());
+    }
+    // The meter passes audio untouched: an integer source written at its own word length needs
+    // no dither. Every other engine's float output is a longer word than any integer format.
+    let untouched = plugin.info().cli_name == "meter"
+        && !info.float
+        && info.lossless
+        && info.bits_per_sample > 0
+        && info.bits_per_sample <= format.bits();
+    let mut dither = (format != SampleFormat::Float32 && !untouched)
+        .then(|| shared_dsp::dither::Dither::new(info.channels, format.bits() as u32));
     let params = plugin.new_params();
     apply_sets(params.params(), sets)?;
     let mut engine = params.engine(EngineConfig {
@@ -60,7 +95,16 @@ pub fn render(plugin: &dyn Entry, input: &Path, output: &Path, sets: &[String]) 
         sample_rate: info.sample_rate as f32,
         max_block: CHUNK_FRAMES,
     });
-    let mut writer = WavOut::create(output, info.sample_rate, info.channels)?;
+    let mut writer = AudioWriter::create(
+        output,
+        container,
+        format,
+        info.sample_rate,
+        info.channels,
+        info.channel_mask,
+        info.frames,
+    )
+    .with_context(|| format!("{}", output.display()))?;
     let mut planar = vec![Vec::with_capacity(CHUNK_FRAMES); info.channels];
     // Output samples still to drop so the output lines up with the input.
     let latency = engine.latency();
@@ -70,7 +114,11 @@ pub fn render(plugin: &dyn Entry, input: &Path, output: &Path, sets: &[String]) 
         engine.process(&mut slices);
         let skip = (*to_skip).min(frames);
         *to_skip -= skip;
-        let outs: Vec<&[f32]> = slices.iter().map(|c| &c[skip..]).collect();
+        let mut outs: Vec<&mut [f32]> = slices.into_iter().map(|c| &mut c[skip..]).collect();
+        if let Some(d) = dither.as_mut() {
+            d.process(&mut outs);
+        }
+        let outs: Vec<&[f32]> = outs.iter().map(|c| &**c).collect();
         writer.write(&outs, frames - skip)
     };
     loop {
@@ -93,5 +141,12 @@ pub fn render(plugin: &dyn Entry, input: &Path, output: &Path, sets: &[String]) 
         write(&mut planar, frames, &mut to_skip)?;
         tail -= frames;
     }
-    writer.finish()
+    writer
+        .finish()
+        .with_context(|| format!("{}", output.display()))
+}
+
+/// The default parameters of a plugin, for `lathe params`.
+pub fn print_params(plugin: &dyn Entry, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    params::print_params(out, plugin.new_params().params())
 }

@@ -438,3 +438,389 @@ fn target_sets_the_exit_code() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown target"));
 }
+
+/// A tool the test needs (installed by `cargo xtask test`): missing, the test fails and says so.
+fn tool(name: &str, package: &str) -> String {
+    let found = Command::new(name)
+        .arg(if name == "flac" {
+            "--version"
+        } else {
+            "-version"
+        })
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "this test needs `{name}`: install the Debian package `{package}` \
+         (sudo apt-get install {package}; `cargo xtask test` does it)"
+    );
+    name.to_string()
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// FLAC written by the reference encoder and by ffmpeg at every common block size (including
+/// ffmpeg's 4608, the one that lost 11 % of the audio) reads to the last sample, with the WAV
+/// source's loudness and true peak.
+#[test]
+fn flac_of_any_block_size_and_encoder_reads_like_its_wav() {
+    let flac = tool("flac", "flac");
+    let ffmpeg = tool("ffmpeg", "ffmpeg");
+    let dir = temp_dir("flac");
+    let sr = 44_100u32;
+    // 10.3 s: no block size divides the length, so every file ends on a short block.
+    let [l, r] = programme(sr as f64, 10.3, 7);
+    let frames = l.len() as u64;
+    for bits in [16u16, 24] {
+        let wav = dir.join(format!("src{bits}.wav"));
+        write_wav(&wav, sr, 1, bits, &[l.clone(), r.clone()]);
+        let (_, src) = analyze_json(std::slice::from_ref(&wav), &[]);
+        for block in [192usize, 1152, 4096, 4608, 16384] {
+            let by_flac = dir.join(format!("flac-{bits}-{block}.flac"));
+            // Blocks above 4608 at 48 kHz or less are outside the FLAC subset: --lax.
+            run(Command::new(&flac)
+                .args(["-s", "-f", "--lax", "-b", &block.to_string(), "-o"])
+                .arg(&by_flac)
+                .arg(&wav));
+            let by_ffmpeg = dir.join(format!("ffmpeg-{bits}-{block}.flac"));
+            run(Command::new(&ffmpeg)
+                .args(["-loglevel", "error", "-y", "-i"])
+                .arg(&wav)
+                .args(["-c:a", "flac", "-frame_size", &block.to_string()])
+                .args(["-strict", "-2"])
+                .arg(&by_ffmpeg));
+            let (out, doc) = analyze_json(&[by_flac, by_ffmpeg], &[]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for t in 0..2 {
+                let file = doc["tracks"][t]["file"].as_str().unwrap().to_string();
+                assert_eq!(doc["tracks"][t]["format"], "FLAC");
+                assert_eq!(doc["tracks"][t]["frames"].as_u64(), Some(frames), "{file}");
+                assert_eq!(
+                    doc["tracks"][t]["bits_per_sample"].as_u64(),
+                    Some(bits as u64),
+                    "{file}"
+                );
+                for key in ["integrated_lufs", "true_peak_dbtp", "loudness_range_lu"] {
+                    let (got, want) = (figure(&doc, t, key), figure(&src, 0, key));
+                    assert!(
+                        (got - want).abs() < 1e-9,
+                        "{file} {key}: {got} vs WAV {want}"
+                    );
+                }
+            }
+            println!(
+                "{bits}-bit, block {block}: {frames} frames, I {:.4} LUFS (flac and ffmpeg, as WAV)",
+                figure(&doc, 0, "integrated_lufs")
+            );
+        }
+    }
+}
+
+/// RF64 (EBU Tech 3306) as ffmpeg writes it, and a WAV whose data size is 0xFFFFFFFF, read like
+/// the plain WAV they hold.
+#[test]
+fn rf64_from_ffmpeg_and_unsized_wav_read() {
+    let ffmpeg = tool("ffmpeg", "ffmpeg");
+    let dir = temp_dir("rf64");
+    let sr = 48_000u32;
+    let [l, r] = programme(sr as f64, 6.0, 3);
+    let wav = dir.join("src.wav");
+    write_wav(&wav, sr, 1, 24, &[l.clone(), r]);
+    let rf64 = dir.join("rf64.wav");
+    run(Command::new(&ffmpeg)
+        .args(["-loglevel", "error", "-y", "-i"])
+        .arg(&wav)
+        .args(["-c:a", "pcm_s24le", "-rf64", "always"])
+        .arg(&rf64));
+    assert_eq!(&std::fs::read(&rf64).unwrap()[..4], b"RF64");
+    let unsized_wav = dir.join("unsized.wav");
+    let mut bytes = std::fs::read(&wav).unwrap();
+    bytes[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
+    std::fs::write(&unsized_wav, bytes).unwrap();
+    let (out, doc) = analyze_json(&[wav, rf64, unsized_wav], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(doc["tracks"][1]["format"], "RF64");
+    for t in 1..3 {
+        assert_eq!(doc["tracks"][t]["frames"].as_u64(), Some(l.len() as u64));
+        let (got, want) = (
+            figure(&doc, t, "integrated_lufs"),
+            figure(&doc, 0, "integrated_lufs"),
+        );
+        assert!((got - want).abs() < 1e-9, "track {t}: {got} vs {want}");
+    }
+}
+
+/// Writes a WAVE_FORMAT_EXTENSIBLE 32-bit float file with a channel mask.
+fn write_wav_ext(path: &Path, sample_rate: u32, mask: u32, channels: &[Vec<f64>]) {
+    let nch = channels.len() as u16;
+    let frames = channels[0].len();
+    let mut data = Vec::with_capacity(frames * 4 * nch as usize);
+    for i in 0..frames {
+        for ch in channels {
+            data.extend((ch[i] as f32).to_le_bytes());
+        }
+    }
+    let mut f = Vec::new();
+    f.extend(b"RIFF");
+    f.extend((60 + data.len() as u32).to_le_bytes());
+    f.extend(b"WAVEfmt ");
+    f.extend(40u32.to_le_bytes());
+    f.extend(0xFFFEu16.to_le_bytes());
+    f.extend(nch.to_le_bytes());
+    f.extend(sample_rate.to_le_bytes());
+    f.extend((sample_rate * nch as u32 * 4).to_le_bytes());
+    f.extend((nch * 4).to_le_bytes());
+    f.extend(32u16.to_le_bytes());
+    f.extend(22u16.to_le_bytes());
+    f.extend(32u16.to_le_bytes());
+    f.extend(mask.to_le_bytes());
+    f.extend(3u16.to_le_bytes());
+    f.extend([0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71]);
+    f.extend(b"data");
+    f.extend((data.len() as u32).to_le_bytes());
+    f.extend(&data);
+    std::fs::write(path, f).unwrap();
+}
+
+/// 5.1 and 7.1 WAV-EXTENSIBLE: every channel counts with its BS.1770 weight (surrounds 1.41,
+/// LFE out), within 0.01 LU of the `ebur128` crate given the same channel map; a 4-channel file
+/// without a mask is reported as ambiguous, and `--layout` settles it.
+#[test]
+fn multichannel_weights_by_position_and_flags_ambiguity() {
+    use ebur128::Channel as C;
+    let sr = 48_000u32;
+    let dir = temp_dir("multi");
+    let cases: [(&str, u32, Vec<C>); 3] = [
+        // L R C LFE Ls Rs, surrounds as side speakers (ffmpeg's "5.1(side)").
+        (
+            "5.1",
+            0x60F,
+            vec![
+                C::Left,
+                C::Right,
+                C::Center,
+                C::Unused,
+                C::LeftSurround,
+                C::RightSurround,
+            ],
+        ),
+        // The same with back speakers (0x3F, "5.1").
+        (
+            "5.1-back",
+            0x3F,
+            vec![
+                C::Left,
+                C::Right,
+                C::Center,
+                C::Unused,
+                C::LeftSurround,
+                C::RightSurround,
+            ],
+        ),
+        // L R C LFE Lrs Rrs Ls Rs in WAVE order (back pair before side pair).
+        (
+            "7.1",
+            0x63F,
+            vec![
+                C::Left,
+                C::Right,
+                C::Center,
+                C::Unused,
+                C::LeftSurround,
+                C::RightSurround,
+                C::LeftSurround,
+                C::RightSurround,
+            ],
+        ),
+    ];
+    for (name, mask, map) in cases {
+        let n = map.len();
+        // Different material and level in every channel, so that a wrong weight shows.
+        let chans: Vec<Vec<f64>> = (0..n)
+            .map(|c| {
+                let [a, _] = programme(sr as f64, 12.0, 100 + c as u64);
+                let g = 10f64.powf(-(c as f64) * 1.5 / 20.0);
+                a.iter().map(|x| x * g).collect()
+            })
+            .collect();
+        let path = dir.join(format!("{name}.wav"));
+        write_wav_ext(&path, sr, mask, &chans);
+        let (out, doc) = analyze_json(std::slice::from_ref(&path), &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(doc["tracks"][0]["layout"]["source"], "file");
+        let c32: Vec<Vec<f32>> = chans
+            .iter()
+            .map(|c| c.iter().map(|&x| x as f32).collect())
+            .collect();
+        let planes: Vec<&[f32]> = c32.iter().map(Vec::as_slice).collect();
+        let mut peer = ebur128::EbuR128::new(n as u32, sr, ebur128::Mode::I).unwrap();
+        peer.set_channel_map(&map).unwrap();
+        peer.add_frames_planar_f32(&planes).unwrap();
+        let want = peer.loudness_global().unwrap();
+        let got = figure(&doc, 0, "integrated_lufs");
+        // At 48 kHz the crate's K-weighting is the standard one: no filter offset.
+        println!("{name}: I {got:.4} vs ebur128 {want:.4}");
+        assert!((got - want).abs() <= 0.01, "{name}: {got} vs {want}");
+        // Stereo-only measurement (the old defect) would read very differently.
+        let mut stereo = ebur128::EbuR128::new(2, sr, ebur128::Mode::I).unwrap();
+        stereo.add_frames_planar_f32(&planes[..2]).unwrap();
+        assert!((stereo.loudness_global().unwrap() - got).abs() > 1.0);
+    }
+
+    let quad: Vec<Vec<f64>> = (0..4)
+        .map(|c| programme(sr as f64, 5.0, 50 + c)[0].clone())
+        .collect();
+    let path = dir.join("quad-nomask.wav");
+    write_wav(&path, sr, 3, 32, &quad);
+    let (out, doc) = analyze_json(std::slice::from_ref(&path), &[]);
+    assert!(out.status.success());
+    assert_eq!(doc["tracks"][0]["layout"]["source"], "ambiguous");
+    let warnings = doc["tracks"][0]["warnings"].to_string();
+    assert!(warnings.contains("ambiguous channel layout"), "{warnings}");
+    let text = lathe().arg("analyze").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("AMBIGUOUS") && text.contains("--layout"),
+        "{text}"
+    );
+    let (out, doc) = analyze_json(std::slice::from_ref(&path), &["--layout", "quad"]);
+    assert!(out.status.success());
+    assert_eq!(doc["tracks"][0]["layout"]["source"], "option");
+    assert_eq!(doc["tracks"][0]["warnings"].as_array().unwrap().len(), 0);
+    let w = doc["tracks"][0]["layout"]["weights"].as_array().unwrap();
+    assert!((w[2].as_f64().unwrap() - 1.4125).abs() < 1e-3, "{w:?}");
+    let (out, _) = analyze_json(std::slice::from_ref(&path), &["--layout", "5.1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a layout of the wrong size is an error"
+    );
+}
+
+/// NaN and infinite samples are counted, placed and reported; the true peak reads +inf (as
+/// ffmpeg and libebur128 report it) and the exit code says so.
+#[test]
+fn non_finite_samples_are_a_finding() {
+    let sr = 48_000u32;
+    let dir = temp_dir("nan");
+    let [mut l, r] = programme(sr as f64, 5.0, 9);
+    l[12_345] = f64::NAN;
+    l[20_000] = f64::INFINITY;
+    let path = dir.join("nan.wav");
+    write_wav(&path, sr, 3, 32, &[l, r]);
+    let (out, doc) = analyze_json(std::slice::from_ref(&path), &[]);
+    assert_eq!(out.status.code(), Some(4));
+    let t = &doc["tracks"][0];
+    assert_eq!(t["non_finite"]["count"], 2);
+    assert_eq!(t["non_finite"]["first_frame"], 12_345);
+    assert_eq!(t["non_finite"]["first_channel"], 0);
+    assert_eq!(t["true_peak_dbtp"], "inf");
+    assert_eq!(t["status"], "non-finite samples");
+    assert_eq!(doc["files"][0]["status"], "non-finite samples");
+    let text = lathe().arg("analyze").arg(&path).output().unwrap();
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("2 non-finite sample(s)") && stdout.contains("+inf dBTP"),
+        "{stdout}"
+    );
+}
+
+/// Several files are analysed in parallel and still reported in argument order; every file's
+/// status is in the JSON; an unreadable file takes precedence over a missed target (exit 1) and
+/// both are listed.
+#[test]
+fn parallel_reports_keep_argument_order_and_every_status() {
+    let sr = 48_000u32;
+    let dir = temp_dir("order");
+    let mut files = Vec::new();
+    // The first file is the longest: it finishes last.
+    for (i, secs) in [12.0, 1.0, 2.0, 1.5].into_iter().enumerate() {
+        let p = dir.join(format!("t{i}.wav"));
+        let [l, r] = programme(sr as f64, secs, i as u64);
+        write_wav(&p, sr, 3, 32, &[l, r]);
+        files.push(p);
+    }
+    let bad = dir.join("bad.wav");
+    std::fs::write(&bad, b"RIFF....WAVEnothing").unwrap();
+    files.insert(2, bad);
+    let (out, doc) = analyze_json(&files, &["--target", "-10"]);
+    assert_eq!(out.status.code(), Some(1));
+    let statuses: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "target missed",
+            "target missed",
+            "error",
+            "target missed",
+            "target missed"
+        ]
+    );
+    let names: Vec<String> = doc["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            t["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(names, ["t0.wav", "t1.wav", "t2.wav", "t3.wav"]);
+    let text = lathe().arg("analyze").args(&files).output().unwrap();
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    let pos: Vec<usize> = ["t0.wav", "t1.wav", "t2.wav", "t3.wav"]
+        .iter()
+        .map(|n| stdout.find(n).unwrap())
+        .collect();
+    assert!(pos.windows(2).all(|w| w[0] < w[1]), "{stdout}");
+    // Every accepted --target name is listed when one is wrong.
+    let bad_target = lathe()
+        .args(["analyze", "--target", "loud"])
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert_eq!(bad_target.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad_target.stderr);
+    for name in [
+        "ebu",
+        "atsc",
+        "spotify",
+        "youtube",
+        "tidal",
+        "amazon",
+        "streaming",
+        "apple",
+        "aes",
+    ] {
+        assert!(err.contains(name), "{name} missing from: {err}");
+    }
+}

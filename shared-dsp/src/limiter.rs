@@ -103,7 +103,7 @@ const TP_FILTER_ATTEN_DB: f64 = 80.0;
 
 fn tp_filter() -> PolyphaseBank {
     let mut taps = kaiser_length(TP_FILTER_ATTEN_DB, TP_FILTER_STOP - TP_FILTER_PASS);
-    if taps % 2 == 0 {
+    if taps.is_multiple_of(2) {
         taps += 1;
     }
     let h = kaiser_lowpass(

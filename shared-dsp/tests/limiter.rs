@@ -147,12 +147,12 @@ fn acceptance_material(sr: f64, len: usize, seed: u64) -> Vec<(&'static str, Vec
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     // Uniform noise of RMS 0.251 (-12 dBFS): amplitude 0.251 * sqrt(3).
     let a = 0.251 * 3f32.sqrt();
-    let mut white = |rng: &mut Xoshiro256PlusPlus| -> Vec<f32> {
+    let white = |rng: &mut Xoshiro256PlusPlus| -> Vec<f32> {
         (0..len).map(|_| rng.random_range(-a..a)).collect()
     };
     let (wl, wr) = (white(&mut rng), white(&mut rng));
     // Pink noise (Voss-McCartney-like sum of held random rows), scaled to -12 dBFS RMS.
-    let mut pink = |rng: &mut Xoshiro256PlusPlus| -> Vec<f32> {
+    let pink = |rng: &mut Xoshiro256PlusPlus| -> Vec<f32> {
         let mut rows = [0.0f32; 12];
         let v: Vec<f32> = (0..len)
             .map(|n| {

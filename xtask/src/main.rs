@@ -354,6 +354,7 @@ fn test(args: &[String]) -> Result<()> {
     stage("system packages", &mut || {
         let mut all: Vec<&str> = STANDALONE_APT.to_vec();
         all.extend(GUI_APT);
+        all.extend(["flac", "ffmpeg"]); // lathe-cli's tests decode files these encoders wrote
         ensure_apt(&all)
     })?;
     let mut python = PathBuf::new();

@@ -339,7 +339,11 @@ impl Strip {
         // The order matters only when two of gate, EQ and compressor are in: otherwise it
         // changes at once, without the dip.
         let eq_in = s.eq_on || old.eq_on;
-        let reorderable = [self.gate_switch.is_active(), eq_in, self.comp_switch.is_active()];
+        let reorderable = [
+            self.gate_switch.is_active(),
+            eq_in,
+            self.comp_switch.is_active(),
+        ];
         let audible = reorderable.iter().filter(|&&a| a).count() >= 2;
         self.order.set(s.order, audible);
         self.width.set_width_percent(s.width_percent);

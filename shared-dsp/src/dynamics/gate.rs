@@ -125,7 +125,11 @@ impl CurveGlide {
     }
 
     fn all(&mut self) -> [&mut Smoother; 3] {
-        [&mut self.threshold_db, &mut self.inv_ratio, &mut self.range_db]
+        [
+            &mut self.threshold_db,
+            &mut self.inv_ratio,
+            &mut self.range_db,
+        ]
     }
 
     fn set_targets(&mut self, p: &GateParams) {
@@ -534,7 +538,11 @@ mod tests {
             prev = r;
         }
         assert!(worst < 0.05, "{worst}");
-        assert!((reductions[23_999] - 10.0).abs() < 1e-3, "{}", reductions[23_999]);
+        assert!(
+            (reductions[23_999] - 10.0).abs() < 1e-3,
+            "{}",
+            reductions[23_999]
+        );
         assert_eq!(g.curve, target.curve());
     }
 }

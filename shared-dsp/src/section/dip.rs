@@ -124,11 +124,24 @@ mod tests {
         assert_eq!(d.frames_in_order(10), 4);
         let mut x = [1.0f32; 4];
         d.apply(&mut [&mut x]);
-        assert_eq!(x, [1.0, fade_shape(0.75), fade_shape(0.5), fade_shape(0.25)]);
+        assert_eq!(
+            x,
+            [1.0, fade_shape(0.75), fade_shape(0.5), fade_shape(0.25)]
+        );
         assert_eq!(d.active(), 2);
         let mut y = [1.0f32; 6];
         d.apply(&mut [&mut y]);
-        assert_eq!(y, [0.0, fade_shape(0.25), fade_shape(0.5), fade_shape(0.75), 1.0, 1.0]);
+        assert_eq!(
+            y,
+            [
+                0.0,
+                fade_shape(0.25),
+                fade_shape(0.5),
+                fade_shape(0.75),
+                1.0,
+                1.0
+            ]
+        );
         assert!(!d.is_dipping());
     }
 }

@@ -123,7 +123,10 @@ mod tests {
         });
         // The section's output (0) fades in against its input (1).
         let w = |u: f32| crate::util::smoothing::fade_shape(u);
-        assert_eq!(x, [1.0 - w(0.25), 1.0 - w(0.5), 1.0 - w(0.75), 0.0, 0.0, 0.0]);
+        assert_eq!(
+            x,
+            [1.0 - w(0.25), 1.0 - w(0.5), 1.0 - w(0.75), 0.0, 0.0, 0.0]
+        );
         assert_eq!(gr, 6.0);
         assert!(!s.is_fading());
         // Switched off and straight on again while still audible: no reset.

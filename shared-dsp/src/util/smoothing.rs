@@ -358,7 +358,14 @@ mod tests {
         let mut f = Fade::new(0.0);
         f.set_target(1.0, 4);
         let v: Vec<f32> = (0..6).map(|_| f.next()).collect();
-        let expected = [fade_shape(0.25), fade_shape(0.5), fade_shape(0.75), 1.0, 1.0, 1.0];
+        let expected = [
+            fade_shape(0.25),
+            fade_shape(0.5),
+            fade_shape(0.75),
+            1.0,
+            1.0,
+            1.0,
+        ];
         assert_eq!(v, expected);
         assert!((v[1] - 0.5).abs() < 1e-6);
         assert!(!f.is_fading());
