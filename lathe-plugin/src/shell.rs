@@ -293,6 +293,37 @@ impl<P: LathePlugin> Vst3Plugin for Shell<P> {
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = P::INFO.vst3_subcategories;
 }
 
+/// The editor items of a [`LathePlugin`] impl, written once for every plugin crate: with the
+/// crate's `gui` feature, `type Editor = $editor` and `editor()` opening it with `$open` (which
+/// sees the plugin as `$this`); without it, no editor (`()`, `None`). The `cfg` is evaluated in
+/// the crate that invokes the macro, so each plugin crate's own `gui` feature decides.
+///
+/// ```ignore
+/// impl LathePlugin for Limiter {
+///     lathe_plugin::editor!(editor::Editor, |this| editor::create(this.params.clone()));
+///     // ...
+/// }
+/// ```
+#[macro_export]
+macro_rules! editor {
+    ($editor:ty, |$this:ident| $open:expr) => {
+        #[cfg(feature = "gui")]
+        type Editor = $editor;
+        #[cfg(not(feature = "gui"))]
+        type Editor = ();
+
+        fn editor(&mut self) -> Option<Self::Editor> {
+            #[cfg(feature = "gui")]
+            {
+                let $this = self;
+                $open
+            }
+            #[cfg(not(feature = "gui"))]
+            None
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

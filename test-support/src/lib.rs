@@ -20,6 +20,7 @@ pub mod blocks;
 pub mod ebu;
 pub mod measure;
 pub mod signals;
+pub mod standalone;
 
 pub use alloc::{AllocDisabler, no_alloc};
 pub use blocks::Split;

@@ -381,10 +381,16 @@ fn test(args: &[String]) -> Result<()> {
     stage(
         "unit, reference and CLAP host tests (debug, assert_process_allocs)",
         &mut || {
-            run(cargo()
-                // The bundle crates hold only the export macros: their debug binaries test nothing.
-                .args(["test", "--workspace", "--exclude", "*_bundle"])
-                .env("LATHE_BUNDLE_DIR", root.join("target/bundled")))
+            // With the bundles' `standalone` feature, so the test build also links the debug
+            // standalone binaries (each bundle's test starts its own) with the same dependency
+            // features: the later standalone stage and the screenshots reuse them.
+            let mut cmd = cargo();
+            cmd.args(["test", "--workspace"]);
+            for b in bundles()? {
+                cmd.arg("--features")
+                    .arg(format!("{}/standalone", b.package));
+            }
+            run(cmd.env("LATHE_BUNDLE_DIR", root.join("target/bundled")))
         },
     )?;
     stage("VST3 host conformance (pedalboard)", &mut || {
@@ -393,6 +399,7 @@ fn test(args: &[String]) -> Result<()> {
             .env("LATHE_BUNDLE_DIR", root.join("target/bundled")))
     })?;
 
+    // Nothing left to compile when the test stage built them (a check that it did).
     stage("standalone binaries (debug)", &mut || {
         run(&mut standalone_build(&[])?)
     })?;

@@ -64,20 +64,13 @@ impl LathePlugin for Channel {
     const INFO: &'static PluginInfo = &INFO;
     type Engine = engine::ChannelEngine;
     type Params = params::ChannelParams;
-    #[cfg(feature = "gui")]
-    type Editor = editor::Editor;
-    #[cfg(not(feature = "gui"))]
-    type Editor = ();
+    lathe_plugin::editor!(editor::Editor, |p| editor::create(
+        p.params.clone(),
+        p.readout.clone()
+    ));
 
     fn params(&self) -> &Arc<Self::Params> {
         &self.params
-    }
-
-    fn editor(&mut self) -> Option<Self::Editor> {
-        #[cfg(feature = "gui")]
-        return editor::create(self.params.clone(), self.readout.clone());
-        #[cfg(not(feature = "gui"))]
-        None
     }
 
     fn activated(&mut self, _: &mut Self::Engine, config: &EngineConfig, _fresh: bool) {

@@ -5,7 +5,6 @@
 //! click-free automation of every parameter, block-split invariance, bad input, presets and
 //! no allocation on the audio path.
 
-use assert_no_alloc::assert_no_alloc;
 use lathe_channel::engine::{ChannelEngine, ChannelSettings, Order, PassSettings};
 use lathe_channel::params::ChannelParams;
 use lathe_channel::presets::{PRESETS, apply_offline};
@@ -16,9 +15,11 @@ use shared_dsp::dynamics::DetectorMode;
 use shared_dsp::filter::{BandParams, ButterworthFilter, PassKind, analog_response_db};
 use shared_dsp::stereo::PanLaw;
 use std::f64::consts::PI;
+use test_support::no_alloc as assert_no_alloc;
 
-// nice-plug's `assert_process_allocs` installs assert_no_alloc's allocator for this binary, so
-// `assert_no_alloc` below aborts on any allocation in the engine.
+// nice-plug's `assert_process_allocs` installs nice_assert_no_alloc's allocator for this binary;
+// `test_support::no_alloc` checks through that same crate, so it aborts on any allocation in the
+// engine (the `assert_no_alloc` crate used before keeps its own counter and checked nothing).
 
 const MAX_BLOCK: usize = 1024;
 

@@ -59,25 +59,15 @@ impl LathePlugin for Eq {
     const INFO: &'static PluginInfo = &INFO;
     type Engine = engine::EqEngine;
     type Params = params::EqParams;
-    #[cfg(feature = "gui")]
-    type Editor = editor::Editor;
-    #[cfg(not(feature = "gui"))]
-    type Editor = ();
+    lathe_plugin::editor!(editor::Editor, |p| editor::create(
+        p.params.clone(),
+        p.sample_rate.clone(),
+        p.analysis.analyzers.take(),
+        p.analysis.editor_open.clone(),
+    ));
 
     fn params(&self) -> &Arc<Self::Params> {
         &self.params
-    }
-
-    fn editor(&mut self) -> Option<Self::Editor> {
-        #[cfg(feature = "gui")]
-        return editor::create(
-            self.params.clone(),
-            self.sample_rate.clone(),
-            self.analysis.analyzers.take(),
-            self.analysis.editor_open.clone(),
-        );
-        #[cfg(not(feature = "gui"))]
-        None
     }
 
     fn activated(&mut self, engine: &mut Self::Engine, config: &EngineConfig, _fresh: bool) {

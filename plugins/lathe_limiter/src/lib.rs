@@ -42,20 +42,13 @@ impl LathePlugin for Limiter {
     const INFO: &'static PluginInfo = &INFO;
     type Engine = engine::LimiterEngine;
     type Params = params::LimiterParams;
-    #[cfg(feature = "gui")]
-    type Editor = editor::Editor;
-    #[cfg(not(feature = "gui"))]
-    type Editor = ();
+    lathe_plugin::editor!(editor::Editor, |p| editor::create(
+        p.params.clone(),
+        p.readout.clone()
+    ));
 
     fn params(&self) -> &Arc<Self::Params> {
         &self.params
-    }
-
-    fn editor(&mut self) -> Option<Self::Editor> {
-        #[cfg(feature = "gui")]
-        return editor::create(self.params.clone(), self.readout.clone());
-        #[cfg(not(feature = "gui"))]
-        None
     }
 
     fn after_process(&mut self, engine: &mut Self::Engine, _: &[&mut [f32]], b: &Block) -> bool {

@@ -54,20 +54,13 @@ impl LathePlugin for Meter {
     const KEEPS_STATE: bool = true;
     type Engine = engine::MeterEngine;
     type Params = params::MeterParams;
-    #[cfg(feature = "gui")]
-    type Editor = editor::Editor;
-    #[cfg(not(feature = "gui"))]
-    type Editor = ();
+    lathe_plugin::editor!(editor::Editor, |p| editor::create(
+        p.params.clone(),
+        p.readout.clone()
+    ));
 
     fn params(&self) -> &Arc<Self::Params> {
         &self.params
-    }
-
-    fn editor(&mut self) -> Option<Self::Editor> {
-        #[cfg(feature = "gui")]
-        return editor::create(self.params.clone(), self.readout.clone());
-        #[cfg(not(feature = "gui"))]
-        None
     }
 
     fn activated(&mut self, _: &mut Self::Engine, _: &EngineConfig, fresh: bool) {

@@ -7,9 +7,6 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use shared_dsp::true_peak::{TruePeakMeter, TruePeakMode};
 use std::f64::consts::PI;
 
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
-
 const MODES: [TruePeakMode; 2] = [TruePeakMode::Bs1770, TruePeakMode::Accurate];
 
 fn sine(freq_over_fs: f64, amplitude: f64, phase_deg: f64, len: usize) -> Vec<f32> {
@@ -147,7 +144,7 @@ fn block_splits_take_and_reset_reproduce() {
         let mut split = TruePeakMeter::new(2, mode);
         let mut i = 0;
         let mut took = 0.0f32;
-        assert_no_alloc::assert_no_alloc(|| {
+        test_support::no_alloc(|| {
             while i < l.len() {
                 let n = rng.random_range(1..700).min(l.len() - i);
                 split.process(&[&l[i..i + n], &r[i..i + n]]);
@@ -163,7 +160,7 @@ fn block_splits_take_and_reset_reproduce() {
         for ch in 0..2 {
             assert!(split.channel_peak_gain(ch) <= whole.channel_peak_gain(ch));
         }
-        assert_no_alloc::assert_no_alloc(|| split.reset());
+        test_support::no_alloc(|| split.reset());
         assert_eq!(split.peak_gain(), 0.0);
         split.process(&[&l, &r]);
         assert_eq!(split.peak_gain(), whole.peak_gain());

@@ -11,9 +11,6 @@ use realfft::RealFftPlanner;
 use shared_dsp::oversampling::Oversampler;
 use std::f64::consts::PI;
 
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
-
 const N: usize = 4096;
 const BLOCK: usize = 512;
 
@@ -163,7 +160,7 @@ fn block_splits_reset_and_set_factor_do_not_change_or_allocate() {
         o.set_factor(m);
         let (_, whole) = run(&mut o, &x, None);
         let mut split = vec![0.0f32; x.len()];
-        assert_no_alloc::assert_no_alloc(|| {
+        test_support::no_alloc(|| {
             o.reset();
             o.set_factor(1);
             o.set_factor(m);

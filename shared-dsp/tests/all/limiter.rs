@@ -16,9 +16,6 @@ use shared_dsp::true_peak::{TruePeakMeter, TruePeakMode};
 use shared_dsp::util::db_to_gain;
 use std::f64::consts::PI;
 
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
-
 const CEILING_DB: f32 = -1.0;
 
 /// Stereo test signals of `len` samples at `sr`, each normalised to a sample peak of 1.
@@ -106,7 +103,7 @@ fn run(
         }
         v
     };
-    assert_no_alloc::assert_no_alloc(|| {
+    test_support::no_alloc(|| {
         for &n in &sizes {
             lim.process(&mut [&mut ol[i..i + n], &mut or[i..i + n]]);
             i += n;
@@ -564,7 +561,7 @@ fn block_splits_and_reset_reproduce_bit_exactly() {
         lim.set_input_gain_db(18.0);
         lim.reset();
         let (wl, wr) = run(&mut lim, l, r, &mut rng, 9000);
-        assert_no_alloc::assert_no_alloc(|| {
+        test_support::no_alloc(|| {
             lim.set_mode(LimiterMode::SamplePeak);
             lim.set_oversampling(2);
             lim.set_lookahead_ms(7.0);
@@ -602,7 +599,7 @@ fn parameter_changes_glide_and_stay_under_the_ceiling() {
     let (mut ol, mut or) = (l.clone(), r.clone());
     let mut min_ceiling = 1.0f32;
     let mut max_jump = 0.0f32;
-    assert_no_alloc::assert_no_alloc(|| {
+    test_support::no_alloc(|| {
         for (i, (bl, br)) in ol.chunks_mut(500).zip(or.chunks_mut(500)).enumerate() {
             let c = if i % 2 == 0 { -6.0 } else { -0.5 };
             lim.set_ceiling_db(c);

@@ -4,7 +4,6 @@
 //! invariance, reset, NaN recovery, subnormal-free output, lookahead latency, and no allocation
 //! on the audio path.
 
-use assert_no_alloc::assert_no_alloc;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use shared_dsp::dynamics::gate::GATE_PEAK_RELEASE_MS;
@@ -12,9 +11,7 @@ use shared_dsp::dynamics::{
     Compressor, CompressorParams, DetectorMode, ExpanderCurve, Gate, GateParams,
 };
 use std::f64::consts::PI;
-
-#[global_allocator]
-static A: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+use test_support::no_alloc as assert_no_alloc;
 
 fn sine(amp: f64, freq: f64, sr: f64, n: usize) -> Vec<f32> {
     (0..n)
