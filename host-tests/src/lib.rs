@@ -53,10 +53,15 @@ pub const BUNDLE_COMMAND: &str = "cargo xtask bundle -p lathe_channel_bundle -p 
 pub enum LatencyRule {
     /// Always zero samples.
     Zero,
-    /// `round(param_ms / 1000 * sample_rate) + fixed` samples, where `param` is the given
-    /// parameter id and `fixed` the rate-independent rest (the limiter's oversampler and
-    /// true-peak stages at its default settings).
-    LookaheadMs(&'static str, u32),
+    /// `round(param_ms / 1000 * sample_rate) + round(extra_ms / 1000 * sample_rate) + fixed`
+    /// samples: `param` is the look-ahead parameter's id, `extra_ms` a further fixed time (the
+    /// limiter's true-peak safety stage) and `fixed` the rate-independent rest (oversampler,
+    /// detector and band-limit filters at the default settings).
+    LookaheadMs {
+        param: &'static str,
+        extra_ms: f64,
+        fixed: u32,
+    },
 }
 
 /// What the suite expects of one plugin: the small per-plugin table. Everything else (the
@@ -96,9 +101,14 @@ pub const EQ: PluginSpec = PluginSpec {
 
 pub const LIMITER: PluginSpec = PluginSpec {
     info: &lathe_suite::lathe_limiter::INFO,
-    // Default 4x true peak: lookahead + 76 (oversampler round trip) + 1 (true-peak detector)
-    // + 55 (true-peak safety stage), per shared-dsp's limiter documentation.
-    latency: LatencyRule::LookaheadMs("la", 132),
+    // Default 4x true peak, per shared-dsp's limiter documentation: look-ahead + 76 (oversampler
+    // round trip) + 1 (true-peak detector) + 64 (band limit, half its length) + the safety
+    // stage's 1 ms look-ahead + 55 (its 8x detector).
+    latency: LatencyRule::LookaheadMs {
+        param: "la",
+        extra_ms: 1.0,
+        fixed: 196,
+    },
     // Input gain down: the limiter never makes a quiet signal louder than the ceiling allows,
     // so a cut is always audible.
     gain_param: Some(("in", 0.0, -12.0)),

@@ -51,7 +51,13 @@ fn measure_delay(host: &mut PluginHost, max_latency: usize) -> Option<usize> {
 fn expected_latency(spec: &PluginSpec, lookahead_ms: f64, rate: f64) -> u32 {
     match spec.latency {
         LatencyRule::Zero => 0,
-        LatencyRule::LookaheadMs(_, fixed) => (lookahead_ms * rate / 1000.0).round() as u32 + fixed,
+        LatencyRule::LookaheadMs {
+            extra_ms, fixed, ..
+        } => {
+            (lookahead_ms * rate / 1000.0).round() as u32
+                + (extra_ms * rate / 1000.0).round() as u32
+                + fixed
+        }
     }
 }
 
@@ -60,7 +66,7 @@ fn default_latency(spec: &'static PluginSpec) {
     let mut host = PluginHost::load(spec);
     let lookahead_ms = match spec.latency {
         LatencyRule::Zero => 0.0,
-        LatencyRule::LookaheadMs(id, _) => {
+        LatencyRule::LookaheadMs { param: id, .. } => {
             let p = host.param_by_string_id(id);
             let text = host.value_to_text(p.id, p.default).unwrap();
             text.trim_end_matches(|c: char| !c.is_ascii_digit())
@@ -152,7 +158,7 @@ fn check_after(
 #[test]
 fn limiter_lookahead_changes_latency() {
     let spec = &LIMITER;
-    let LatencyRule::LookaheadMs(id, _) = spec.latency else {
+    let LatencyRule::LookaheadMs { param: id, .. } = spec.latency else {
         unreachable!()
     };
     let mut f = Failures::new();
@@ -244,7 +250,7 @@ fn limiter_lookahead_changes_latency() {
 #[test]
 fn limiter_lookahead_change_then_deactivate() {
     let spec = &LIMITER;
-    let LatencyRule::LookaheadMs(id, _) = spec.latency else {
+    let LatencyRule::LookaheadMs { param: id, .. } = spec.latency else {
         unreachable!()
     };
     let mut f = Failures::new();
