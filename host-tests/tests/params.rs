@@ -327,12 +327,17 @@ fn sample_accurate(spec: &'static PluginSpec) {
         let mut reference = PluginHost::load(spec);
         for h in [&mut host, &mut reference] {
             let mut setup = vec![ParamEvent::new(0, p.id, from)];
-            // A linear-phase oversampling filter (the limiter's) lets a sub-ULP pre-ring of any
-            // gain change (its FIR tails, below -150 dB) reach the output up to half its length
-            // before the latency: the timing is measured exactly with oversampling off.
-            if let Some(os) = h.params().into_iter().find(|q| q.name == "Oversampling") {
-                let off = h.text_to_value(os.id, "Off").expect("Oversampling: Off");
-                setup.push(ParamEvent::new(0, os.id, off));
+            // A linear-phase filter (the limiter's oversampler, and in true-peak mode its output
+            // band limit) lets a sub-ULP pre-ring of any gain change (its FIR tails, below -150
+            // dB) reach the output up to half its length before the latency: the timing is
+            // measured exactly with oversampling off, in sample-peak mode.
+            for (name, text) in [("Oversampling", "Off"), ("Mode", "Sample Peak")] {
+                if let Some(q) = h.params().into_iter().find(|q| q.name == name) {
+                    let v = h
+                        .text_to_value(q.id, text)
+                        .unwrap_or_else(|| panic!("{name}: {text}"));
+                    setup.push(ParamEvent::new(0, q.id, v));
+                }
             }
             h.flush(&setup);
             h.activate(RATE, 1, block as u32);

@@ -234,9 +234,16 @@ mod tests {
         let mut out = p.run(&input[..1000], 64);
         p.bypass.set_bypassed(true);
         out.extend(p.run(&input[1000..], 64));
-        // Processed level 0.5, bypassed 1.0: the move takes the fade time, in small steps.
+        // Processed level 0.5, bypassed 1.0: the move takes the fade time, in small steps. The
+        // fade is the raised cosine of `util::smoothing` (shared-dsp's one fade law): its
+        // steepest step is π/2 times the mean step, 0.5 / (20 ms at 48 kHz).
         let max_step = test_support::measure::max_step(&out[100..]);
-        assert!(max_step < 0.5 / (0.02 * 48_000.0) * 1.5, "step {max_step}");
+        let steepest = 0.5 / (0.02 * 48_000.0) * std::f32::consts::FRAC_PI_2;
+        assert!(max_step <= steepest * 1.01, "step {max_step}");
+        assert!(
+            max_step >= steepest * 0.99,
+            "step {max_step}: not the raised cosine"
+        );
         assert_eq!(out[3999], 1.0);
         assert_eq!(out[999], 0.5);
     }

@@ -1,27 +1,64 @@
 //! The bundle crates' check of their standalone binary: it starts, parses its command line and
-//! names the plugin it hosts. (The editor screenshots under Xvfb then run the same binaries.)
+//! knows the plugin it hosts. (The editor screenshots under Xvfb then run the same binaries.)
 
 use std::process::Command;
 
-/// Runs `exe --help` and asserts that it exits successfully and names `plugin_name`.
-pub fn assert_starts_and_names(exe: &str, plugin_name: &str) {
+/// Asserts that `exe --help` succeeds and offers a standalone's options, and that asking the
+/// dummy backend for an unknown layout makes the framework list exactly the plugin's layouts,
+/// numbered from 1, with `input_channels[i]` main inputs each.
+pub fn assert_starts_with_layouts(exe: &str, input_channels: &[u32]) {
     let out = Command::new(exe)
         .arg("--help")
         .output()
         .unwrap_or_else(|e| panic!("cannot run {exe}: {e}"));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let help = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "{exe} --help failed ({}): {}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        text.contains(plugin_name),
-        "{exe} --help does not name {plugin_name}:\n{text}"
+    for option in ["--backend", "--audio-layout", "--sample-rate"] {
+        assert!(
+            help.contains(option),
+            "{exe} --help offers no {option}:\n{help}"
+        );
+    }
+
+    // An invalid layout makes the standalone list the plugin's layouts and stop.
+    let out = Command::new(exe)
+        .args(["--backend", "dummy", "--audio-layout", "none"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {exe}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.contains("--backend"),
-        "{exe} --help offers no audio backend choice:\n{text}"
+        !out.status.success(),
+        "{exe} accepted an unknown layout:\n{text}"
     );
+    let listed: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.split_once(": ")
+                .is_some_and(|(n, _)| n.parse::<usize>().is_ok())
+        })
+        .collect();
+    assert_eq!(
+        listed.len(),
+        input_channels.len(),
+        "{exe} lists other layouts than the plugin declares:\n{text}"
+    );
+    for (i, (line, &inputs)) in listed.iter().zip(input_channels).enumerate() {
+        let plural = if inputs == 1 { "" } else { "s" };
+        let want = format!("{}: ", i + 1);
+        let channels = format!("({inputs} input channel{plural},");
+        assert!(
+            line.starts_with(&want) && line.contains(&channels),
+            "{exe}: layout {} should have {inputs} input(s): {line}",
+            i + 1
+        );
+    }
 }

@@ -3,9 +3,14 @@
 #![cfg(feature = "standalone")]
 
 #[test]
-fn the_standalone_starts_and_names_its_plugin() {
-    test_support::standalone::assert_starts_and_names(
+fn the_standalone_starts_and_hosts_its_plugin() {
+    let inputs: Vec<u32> = lathe_limiter::INFO
+        .layouts
+        .iter()
+        .map(|l| l.main_input_channels.map_or(0, |c| c.get()))
+        .collect();
+    test_support::standalone::assert_starts_with_layouts(
         env!("CARGO_BIN_EXE_lathe_limiter_standalone"),
-        lathe_limiter::INFO.name,
+        &inputs,
     );
 }
