@@ -64,13 +64,24 @@ class PluginSpec:
         return next(p for p in self.params if p.key == key)
 
 
-# The limiter at its default 4x true-peak settings: lookahead + 76 (oversampler) + 1 (true-peak
-# detector) + 55 (true-peak safety stage) samples, per shared-dsp's limiter documentation.
-LIMITER_FIXED_LATENCY = 132
+# The limiter at its default 4x true-peak settings, per shared-dsp's limiter documentation:
+# look-ahead + 76 (oversampler) + 1 (true-peak detector) + 64 (band limit, half its length)
+# + 55 (the safety stage's 8x detector) samples, plus the safety stage's 1 ms look-ahead. Each
+# time is rounded to whole samples on its own (half away from zero, as the plugin rounds).
+LIMITER_FIXED_LATENCY = 196
+LIMITER_SAFETY_LOOKAHEAD_MS = 1.0
+
+
+def _samples(ms: float, sr: float) -> int:
+    return math.floor(ms * sr / 1000.0 + 0.5)
 
 
 def _lookahead_latency(values: dict, sr: float) -> float:
-    return values.get("lookahead_ms", 1.5) * sr / 1000.0 + LIMITER_FIXED_LATENCY
+    return (
+        _samples(values.get("lookahead_ms", 1.5), sr)
+        + _samples(LIMITER_SAFETY_LOOKAHEAD_MS, sr)
+        + LIMITER_FIXED_LATENCY
+    )
 
 
 PLUGINS = [
