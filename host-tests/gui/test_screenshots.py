@@ -143,7 +143,7 @@ def test_editor_renders(plugin: str, scale: int, tmp_path: Path):
     binary = BIN_DIR / f"{plugin}_standalone"
     assert binary.exists(), (
         f"{binary} is missing: build it with "
-        f"`cargo build -p {plugin} --features {plugin}/standalone`"
+        f"`cargo build -p {plugin}_bundle --features {plugin}_bundle/standalone`"
     )
     for tool in TOOLS:
         assert shutil.which(tool), f"{tool} is not installed (cargo xtask test installs it)"

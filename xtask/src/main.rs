@@ -382,8 +382,10 @@ fn test(args: &[String]) -> Result<()> {
         "unit, reference and CLAP host tests (debug, assert_process_allocs)",
         &mut || {
             // With the bundles' `standalone` feature, so the test build also links the debug
-            // standalone binaries (each bundle's test starts its own) with the same dependency
-            // features: the later standalone stage and the screenshots reuse them.
+            // standalone binaries (each bundle's test starts its own) with the dependency
+            // features of the tests; the screenshots below run them. (A separate `cargo build`
+            // of them resolves features without the dev-dependencies and compiles nice-plug and
+            // every crate above it again: 3 minutes.)
             let mut cmd = cargo();
             cmd.args(["test", "--workspace"]);
             for b in bundles()? {
@@ -399,10 +401,6 @@ fn test(args: &[String]) -> Result<()> {
             .env("LATHE_BUNDLE_DIR", root.join("target/bundled")))
     })?;
 
-    // Nothing left to compile when the test stage built them (a check that it did).
-    stage("standalone binaries (debug)", &mut || {
-        run(&mut standalone_build(&[])?)
-    })?;
     stage(
         "editor screenshots under Xvfb (100 % and 200 %)",
         &mut || run(Command::new(&python).args(["-m", "pytest", "-q", "host-tests/gui"])),
