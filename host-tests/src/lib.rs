@@ -101,9 +101,9 @@ pub const EQ: PluginSpec = PluginSpec {
 
 pub const LIMITER: PluginSpec = PluginSpec {
     info: &lathe_suite::lathe_limiter::INFO,
-    // Default 4x true peak, per shared-dsp's limiter documentation: look-ahead + 76 (oversampler
-    // round trip) + 1 (true-peak detector) + 64 (band limit, half its length) + the safety
-    // stage's 1 ms look-ahead + 55 (its 8x detector).
+    // Default 4x true peak, per the limiter's README: look-ahead + 76 (oversampler round trip)
+    // + 1 (true-peak detector) + 72 (output band limit, half its length) + 47 (the safety
+    // stage's detector) + the safety stage's 1 ms look-ahead.
     latency: LatencyRule::LookaheadMs {
         param: "la",
         extra_ms: 1.0,

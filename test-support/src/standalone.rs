@@ -62,3 +62,23 @@ pub fn assert_starts_with_layouts(exe: &str, input_channels: &[u32]) {
         );
     }
 }
+
+/// The test each bundle crate runs on its standalone binary `$bin`, hosting the plugin crate
+/// `$plugin`: [`assert_starts_with_layouts`] with the plugin's own `PluginInfo` layouts.
+#[macro_export]
+macro_rules! standalone_test {
+    ($plugin:ident, $bin:literal) => {
+        #[test]
+        fn the_standalone_starts_and_hosts_its_plugin() {
+            let inputs: Vec<u32> = $plugin::INFO
+                .layouts
+                .iter()
+                .map(|l| l.main_input_channels.map_or(0, |c| c.get()))
+                .collect();
+            $crate::standalone::assert_starts_with_layouts(
+                env!(concat!("CARGO_BIN_EXE_", $bin)),
+                &inputs,
+            );
+        }
+    };
+}
