@@ -8,6 +8,10 @@
 //! Binaries without nice-plug (shared-dsp's tests) install the same allocator with
 //! [`install_alloc_checker!`](crate::install_alloc_checker).
 
+// The checker exists in debug builds only: nice_assert_no_alloc's default `disable_release`
+// feature compiles it out of optimised builds (`cargo bench`, `cargo test --release`), where
+// `no_alloc` runs its closure unchecked and `install_alloc_checker!` installs nothing.
+#[cfg(debug_assertions)]
 pub use nice_assert_no_alloc::AllocDisabler;
 
 /// Runs `f` with allocation forbidden on this thread; any (de)allocation inside aborts the test
@@ -28,6 +32,7 @@ pub fn permit_alloc<T>(f: impl FnOnce() -> T) -> T {
 #[macro_export]
 macro_rules! install_alloc_checker {
     () => {
+        #[cfg(debug_assertions)]
         #[global_allocator]
         static LATHE_TEST_ALLOCATOR: $crate::AllocDisabler = $crate::AllocDisabler;
     };

@@ -22,5 +22,7 @@ pub mod measure;
 pub mod signals;
 pub mod standalone;
 
-pub use alloc::{AllocDisabler, no_alloc};
+#[cfg(debug_assertions)]
+pub use alloc::AllocDisabler;
+pub use alloc::no_alloc;
 pub use blocks::Split;
