@@ -315,11 +315,17 @@ impl TruePeakMeter {
                 let (p, s) = match self.mode {
                     TruePeakMode::Bs1770 => {
                         let tail = &mut self.tails[ch];
-                        wide(|| bs1770_chunk(&self.phases, tail, chunk))
+                        wide(
+                            #[inline(always)]
+                            || bs1770_chunk(&self.phases, tail, chunk),
+                        )
                     }
                     TruePeakMode::Accurate => {
                         let state = &mut self.cascade_states[ch];
-                        wide(|| cascade_chunk(&self.cascade, state, chunk, peak))
+                        wide(
+                            #[inline(always)]
+                            || cascade_chunk(&self.cascade, state, chunk, peak),
+                        )
                     }
                 };
                 peak = peak.max(p);

@@ -358,7 +358,10 @@ impl Compressor {
         };
         self.fresh = false;
         for span in sub_blocks(n) {
-            wide(|| self.process_sub(channels, key, span, nch));
+            wide(
+                #[inline(always)]
+                || self.process_sub(channels, key, span, nch),
+            );
         }
     }
 

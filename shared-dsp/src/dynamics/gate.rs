@@ -295,7 +295,10 @@ impl Gate {
         };
         self.fresh = false;
         for span in sub_blocks(n) {
-            wide(|| self.process_sub(channels, key, span, nch));
+            wide(
+                #[inline(always)]
+                || self.process_sub(channels, key, span, nch),
+            );
         }
     }
 
