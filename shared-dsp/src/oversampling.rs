@@ -18,14 +18,23 @@
 //! `factor * n + factor - 1`, so an impulse lands exactly `T - 1` base-rate samples late:
 //! [`Oversampler::latency`] is always an integer (76 samples at every factor with these specs).
 //!
+//! Processing runs in block kernels (the private `block` module): 64 base-rate frames at a
+//! time, each filter tap applied across the whole chunk at once (no per-sample dot products),
+//! compiled for AVX2 through [`crate::util::simd::wide`]. Every output is summed in a fixed tap
+//! order, so results are bit-identical whatever the host's block sizes and whether the AVX2 or
+//! the baseline build runs. Only that order differs from a textbook per-sample polyphase
+//! filter (by a few parts in 10^7 on full-scale signals); the filters and the latency are the
+//! ones described above.
+//!
 //! Allocation: `new` allocates for 8x and `max_block` frames; `set_factor`, `upsample`,
 //! `downsample` and `reset` never allocate.
 
+mod block;
 pub mod fir;
 
-use fir::{
-    FirHistory, PolyphaseBank, dot, fir_response, kaiser_beta, kaiser_length, kaiser_lowpass,
-};
+use crate::util::simd::wide;
+use block::{Decimator, Interpolator};
+use fir::{fir_response, kaiser_beta, kaiser_length, kaiser_lowpass};
 
 /// Upper edge of the pass band as a fraction of the base sample rate (20 kHz at 44.1 kHz).
 pub const PASSBAND_EDGE: f64 = 0.4535;
@@ -53,9 +62,10 @@ pub(crate) fn factor_index(factor: usize) -> usize {
 /// One factor's filters.
 #[derive(Clone, Debug)]
 struct Design {
-    up: PolyphaseBank,
-    /// The prototype divided by the factor (symmetric, so no reversal is needed).
-    down: Vec<f32>,
+    /// The prototype split into `factor` phases.
+    up: Interpolator,
+    /// The prototype divided by the factor, as symmetric tap pairs over the polyphase streams.
+    down: Decimator,
     /// The prototype in f64, for the analytic response.
     prototype: Vec<f64>,
 }
@@ -66,8 +76,8 @@ impl Design {
         let taps = kaiser_length(STOPBAND_ATTEN_DB, transition).div_ceil(factor);
         let h = kaiser_lowpass(factor, taps, 0.5, kaiser_beta(STOPBAND_ATTEN_DB));
         Self {
-            up: PolyphaseBank::from_prototype(&h, factor),
-            down: h.iter().map(|&c| (c / factor as f64) as f32).collect(),
+            up: Interpolator::new(&h, factor),
+            down: Decimator::new(&h, factor),
             prototype: h,
         }
     }
@@ -83,8 +93,10 @@ pub struct Oversampler {
     max_block: usize,
     factor: usize,
     designs: Vec<Design>,
-    up_hist: Vec<FirHistory>,
-    down_hist: Vec<FirHistory>,
+    /// Per channel: the interpolator's input history and chunk ([`Interpolator::process`]).
+    up_state: Vec<Vec<f32>>,
+    /// Per channel: the decimator's polyphase streams ([`Decimator::process`]).
+    down_state: Vec<Vec<f32>>,
     buffers: Vec<Vec<f32>>,
     len: usize,
 }
@@ -95,24 +107,20 @@ impl Oversampler {
     /// supported one). Designs every factor's filters and preallocates for 8x. Allocates.
     pub fn new(num_channels: usize, factor: usize, max_block: usize) -> Self {
         let designs: Vec<Design> = FACTORS.iter().map(|&f| Design::new(f)).collect();
-        let max_taps = designs
+        let up_len = designs.iter().map(|d| d.up.state_len()).max().unwrap_or(1);
+        let down_len = designs
             .iter()
-            .map(|d| d.up.taps_per_phase())
+            .map(|d| d.down.state_len())
             .max()
             .unwrap_or(1);
-        let max_len = designs.iter().map(|d| d.down.len()).max().unwrap_or(1);
         let max_block = max_block.max(1);
         let mut s = Self {
             num_channels,
             max_block,
             factor: 1,
             designs,
-            up_hist: (0..num_channels)
-                .map(|_| FirHistory::new(max_taps))
-                .collect(),
-            down_hist: (0..num_channels)
-                .map(|_| FirHistory::new(max_len))
-                .collect(),
+            up_state: vec![vec![0.0; up_len]; num_channels],
+            down_state: vec![vec![0.0; down_len]; num_channels],
             buffers: vec![vec![0.0; max_block * MAX_FACTOR]; num_channels],
             len: 0,
         };
@@ -125,14 +133,7 @@ impl Oversampler {
     pub fn set_factor(&mut self, factor: usize) {
         let idx = factor_index(factor);
         self.factor = FACTORS[idx];
-        let d = &self.designs[idx];
-        for h in &mut self.up_hist {
-            h.set_len(d.up.taps_per_phase());
-        }
-        for h in &mut self.down_hist {
-            h.set_len(d.down.len());
-        }
-        self.len = 0;
+        self.reset();
     }
 
     /// The current factor.
@@ -190,6 +191,7 @@ impl Oversampler {
 
     /// Upsamples one block of channel `ch` (at most `max_block` long; every channel of a block
     /// must get the same length). Returns the oversampled length. Never allocates.
+    #[inline(always)]
     pub fn upsample_channel(&mut self, ch: usize, input: &[f32]) -> usize {
         let n = input.len();
         assert!(
@@ -200,14 +202,15 @@ impl Oversampler {
         let m = self.factor;
         self.len = n * m;
         let d = &self.designs[factor_index(m)];
-        let (hist, buf) = (&mut self.up_hist[ch], &mut self.buffers[ch]);
+        let (state, buf) = (&mut self.up_state[ch], &mut self.buffers[ch]);
         if m == 1 {
             buf[..n].copy_from_slice(input);
         } else {
-            for (&x, out) in input.iter().zip(buf.chunks_exact_mut(m)) {
-                hist.push(crate::util::sanitize(x));
-                d.up.interpolate(hist.window(), out);
-            }
+            let out = &mut buf[..n * m];
+            wide(
+                #[inline(always)]
+                || d.up.process(state, input, out),
+            );
         }
         self.len
     }
@@ -237,27 +240,27 @@ impl Oversampler {
 
     /// Filters and decimates channel `ch`'s oversampled buffer into `output[..oversampled_len /
     /// factor]`. Never allocates.
+    #[inline(always)]
     pub fn downsample_channel(&mut self, ch: usize, output: &mut [f32]) {
         let m = self.factor;
         let n = self.len / m;
         let d = &self.designs[factor_index(m)];
-        let (hist, buf) = (&mut self.down_hist[ch], &self.buffers[ch]);
+        let (state, buf) = (&mut self.down_state[ch], &self.buffers[ch]);
         if m == 1 {
             output[..n].copy_from_slice(&buf[..n]);
             return;
         }
-        for (o, frame) in output[..n].iter_mut().zip(buf[..self.len].chunks_exact(m)) {
-            for &x in frame {
-                hist.push(crate::util::sanitize(x));
-            }
-            *o = dot(&d.down, hist.window());
-        }
+        let (input, out) = (&buf[..n * m], &mut output[..n]);
+        wide(
+            #[inline(always)]
+            || d.down.process(state, input, out),
+        );
     }
 
     /// Clears all filter states. Never allocates.
     pub fn reset(&mut self) {
-        for h in self.up_hist.iter_mut().chain(self.down_hist.iter_mut()) {
-            h.reset();
+        for s in self.up_state.iter_mut().chain(self.down_state.iter_mut()) {
+            s.fill(0.0);
         }
         self.len = 0;
     }
@@ -277,6 +280,74 @@ mod tests {
             );
         }
         assert_eq!(Oversampler::latency_for(1), 0);
+    }
+
+    /// Full-scale white noise from a small LCG (deterministic, no dependencies).
+    fn noise(len: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed;
+        (0..len)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn decimator_taps_are_symmetric() {
+        // The decimator multiplies each coefficient by the sum of the two inputs it applies to.
+        for d in &Oversampler::new(1, 2, 16).designs[1..] {
+            let (h, l) = (&d.prototype, d.prototype.len());
+            for k in 0..l / 2 {
+                assert_eq!(h[k], h[l - 1 - k], "{l} taps, k {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn wide_and_scalar_kernels_are_bit_identical() {
+        use crate::util::simd::{scalar, wide};
+        println!("AVX2+FMA available: {}", crate::util::simd::has_avx2_fma());
+        let o = Oversampler::new(1, 2, 16);
+        let x = noise(1000, 7);
+        // Block lengths covering every kernel size (8, 16, 32, 64) and several chunks per call.
+        let blocks = [1usize, 64, 7, 200, 13, 33, 64, 17, 129, 9, 31, 300, 3];
+        for (idx, &m) in FACTORS.iter().enumerate().skip(1) {
+            let d = &o.designs[idx];
+            let hi = noise(x.len() * m, 11);
+            let (mut su, mut wu) = (vec![0.0; d.up.state_len()], vec![0.0; d.up.state_len()]);
+            let (mut sd, mut wd) = (vec![0.0; d.down.state_len()], vec![0.0; d.down.state_len()]);
+            let (mut up_s, mut up_w) = (vec![0.0f32; x.len() * m], vec![0.0f32; x.len() * m]);
+            let (mut dn_s, mut dn_w) = (vec![0.0f32; x.len()], vec![0.0f32; x.len()]);
+            let mut i = 0;
+            for &b in blocks.iter().cycle() {
+                if i >= x.len() {
+                    break;
+                }
+                let n = b.min(x.len() - i);
+                let (xi, hi) = (&x[i..i + n], &hi[i * m..(i + n) * m]);
+                let r = i * m..(i + n) * m;
+                scalar(|| d.up.process(&mut su, xi, &mut up_s[r.clone()]));
+                wide(
+                    #[inline(always)]
+                    || d.up.process(&mut wu, xi, &mut up_w[r.clone()]),
+                );
+                scalar(|| d.down.process(&mut sd, hi, &mut dn_s[i..i + n]));
+                wide(
+                    #[inline(always)]
+                    || d.down.process(&mut wd, hi, &mut dn_w[i..i + n]),
+                );
+                i += n;
+            }
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&up_s), bits(&up_w), "{m}x up");
+            assert_eq!(bits(&dn_s), bits(&dn_w), "{m}x down");
+            assert!(up_s.iter().any(|&v| v.abs() > 0.5), "{m}x up is not silent");
+            assert!(
+                dn_s.iter().any(|&v| v.abs() > 0.1),
+                "{m}x down is not silent"
+            );
+        }
     }
 
     #[test]
