@@ -102,12 +102,12 @@ pub const EQ: PluginSpec = PluginSpec {
 pub const LIMITER: PluginSpec = PluginSpec {
     info: &lathe_suite::lathe_limiter::INFO,
     // Default 4x true peak, per the limiter's README: look-ahead + 76 (oversampler round trip)
-    // + 1 (true-peak detector) + 72 (output band limit, half its length) + 47 (the safety
+    // + 2 (true-peak detector) + 72 (output band limit, half its length) + 49 (the safety
     // stage's detector) + the safety stage's 1 ms look-ahead.
     latency: LatencyRule::LookaheadMs {
         param: "la",
         extra_ms: 1.0,
-        fixed: 196,
+        fixed: 199,
     },
     // Input gain down: the limiter never makes a quiet signal louder than the ceiling allows,
     // so a cut is always audible.

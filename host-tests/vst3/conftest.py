@@ -65,10 +65,10 @@ class PluginSpec:
 
 
 # The limiter at its default 4x true-peak settings, per shared-dsp's limiter documentation:
-# look-ahead + 76 (oversampler) + 1 (true-peak detector) + 72 (output band limit, half its
-# length) + 47 (the safety stage's detector) samples, plus the safety stage's 1 ms look-ahead. Each
+# look-ahead + 76 (oversampler) + 2 (true-peak detector) + 72 (output band limit, half its
+# length) + 49 (the safety stage's detector) samples, plus the safety stage's 1 ms look-ahead. Each
 # time is rounded to whole samples on its own (half away from zero, as the plugin rounds).
-LIMITER_FIXED_LATENCY = 196
+LIMITER_FIXED_LATENCY = 199
 LIMITER_SAFETY_LOOKAHEAD_MS = 1.0
 
 

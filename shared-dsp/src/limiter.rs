@@ -51,19 +51,21 @@
 //! Allocation: `new` allocates for every setting (8x, 10 ms look-ahead, the given sample rate);
 //! `set_*`, `process`, `reset` never allocate.
 
+pub mod detector;
 pub mod gain_computer;
 pub mod sliding_min;
 pub mod verify;
 
-use crate::oversampling::fir::{
-    FirHistory, PeakRefiner, PolyphaseBank, kaiser_beta, kaiser_length, kaiser_lowpass,
-};
 use crate::oversampling::{FACTORS, Oversampler, factor_index};
+use crate::util::simd::wide;
 use crate::util::{Smoother, db_to_gain, gain_to_db, one_pole_coef, sanitize};
+use detector::{
+    BandLimit, BandLimitState, Cascade, CascadeState, OversampledDetector, OversampledState,
+};
 use gain_computer::GainComputer;
 
 /// Internal processing chunk in base-rate frames.
-pub const CHUNK: usize = 64;
+pub const CHUNK: usize = detector::CHUNK;
 /// Look-ahead range in ms.
 pub const LOOKAHEAD_MS_RANGE: (f32, f32) = (0.5, 10.0);
 /// Release range in ms.
@@ -78,8 +80,6 @@ const PARAM_SMOOTH_MS: f32 = 20.0;
 const SLOW_ATTACK_MS: f32 = 100.0;
 const SLOW_RELEASE_MS: f32 = 1000.0;
 const AUTO_HOLD_MS: f64 = 10.0;
-/// True-peak detector design: stop-band attenuation.
-const DETECTOR_ATTEN_DB: f64 = 60.0;
 /// True-peak safety stage: its own look-ahead (= attack) beyond the detector delay, its hold,
 /// and its release. The attack is long enough that the stage's gain changes stay far below
 /// Nyquist: its product with the signal then adds no content the detector cannot see (an
@@ -101,18 +101,8 @@ const TP_FILTER_PASS: f64 = 0.455;
 const TP_FILTER_STOP: f64 = 0.49;
 const TP_FILTER_ATTEN_DB: f64 = 80.0;
 
-fn tp_filter() -> PolyphaseBank {
-    let mut taps = kaiser_length(TP_FILTER_ATTEN_DB, TP_FILTER_STOP - TP_FILTER_PASS);
-    if taps.is_multiple_of(2) {
-        taps += 1;
-    }
-    let h = kaiser_lowpass(
-        1,
-        taps,
-        0.5 * (TP_FILTER_PASS + TP_FILTER_STOP),
-        kaiser_beta(TP_FILTER_ATTEN_DB),
-    );
-    PolyphaseBank::from_prototype(&h, 1)
+fn tp_filter() -> BandLimit {
+    BandLimit::new(TP_FILTER_PASS, TP_FILTER_STOP, TP_FILTER_ATTEN_DB)
 }
 
 /// True-peak mode limits to this much below the ceiling. The exact reconstruction of the output
@@ -139,34 +129,8 @@ pub enum LimiterMode {
     TruePeak,
 }
 
-/// The true-peak detector at gain-stage factor `m`: interpolates the `m`-times oversampled
-/// signal by `r` (8 at m = 1, else 16/m). Returns the bank and its worst report delay in
-/// gain-stage samples (how late an inter-sample peak next to sample `t` may be reported).
-fn detector(m: usize) -> (PolyphaseBank, usize) {
-    // At M = 1 the transition is narrow (0.48–0.52 fs) so near-Nyquist content, where inter-
-    // sample peaks are largest, is measured rather than filtered away: a 0.45–0.55 design
-    // under-read full-band noise by ~0.4 dB and let 2 dB overs through; 0.47–0.53 still
-    // under-read it by up to 0.33 dB against a 16x, 128-tap-per-phase Blackman-Harris sinc (the
-    // test reference: 0.99 at 0.48 fs, 0.88 at 0.49 fs, 0.72 at 0.495 fs; 0.47–0.53 has 0.95,
-    // 0.79, 0.65 there); 0.48–0.52 (1.00, 0.89, 0.72) by at most 0.022 dB (worst 64-sample stretch
-    // of 40 000 samples of white noise). The symmetric transition keeps H(f) + H(fs - f) ≈ 1, so a
-    // component and its image never add up to an over-read. Cost: 91 taps per phase instead of 61. At M ≥ 2 the signal is
-    // band-limited to the oversampler's stop-band edge, so the images start far up. The 8x / 16x
-    // points are refined by parabolic peak interpolation (`PeakRefiner`).
-    let (r, pass, stop) = if m == 1 {
-        (8, 0.48, 0.52)
-    } else {
-        let p = crate::oversampling::STOPBAND_EDGE / m as f64;
-        (16 / m, p, 1.0 - p)
-    };
-    let taps = kaiser_length(DETECTOR_ATTEN_DB, (stop - pass) / r as f64).div_ceil(r);
-    let h = kaiser_lowpass(r, taps, 0.5 * (pass + stop), kaiser_beta(DETECTOR_ATTEN_DB));
-    let bank = PolyphaseBank::from_prototype(&h, r);
-    // Outputs after pushing x[k] describe times k - c .. k - c + (r-1)/r, c = (r T - 1) / (2 r);
-    // the peaks next to sample t (within ±1 sample) are reported by step t + c + 1 at the latest.
-    let c = bank.delay_high_rate() / r as f64;
-    (bank, c.ceil() as usize + 1)
-}
+/// The oversampled detectors, for factors 2, 4 and 8.
+const OVERSAMPLED: [usize; 3] = [2, 4, 8];
 
 /// A multichannel look-ahead brickwall limiter. See the module documentation.
 #[derive(Clone, Debug)]
@@ -187,27 +151,40 @@ pub struct Limiter {
     input_gain_db: Smoother,
     ceiling_db: Smoother,
     oversampler: Oversampler,
-    detectors: Vec<(PolyphaseBank, usize)>,
-    det_hist: Vec<FirHistory>,
-    det_refine: Vec<PeakRefiner>,
+    /// The detectors at 2x, 4x, 8x.
+    detectors: Vec<OversampledDetector>,
+    det_state: Vec<OversampledState>,
+    /// The base-rate detector (1x and the safety stage) and its per-channel states.
+    cascade: Cascade,
+    det1_state: Vec<CascadeState>,
     gain: Vec<GainComputer>,
+    /// Every channel's gain computer is in the same state as the first: with full stereo link
+    /// all channels then need the same gains, and only the first computes them.
+    gain_shared: bool,
+    /// The same for the safety stage's gain computers.
+    stage2_shared: bool,
+    /// Per channel: this chunk's base-rate gains, and the last one of the previous chunk (the
+    /// start of the next ramp).
+    group_gain: Vec<[f32; CHUNK]>,
+    last_gain: Vec<f32>,
+    /// Tests: never share (the reference the shared path is held to).
+    #[cfg(test)]
+    never_share: bool,
     delay: Vec<Vec<f32>>,
     delay_pos: usize,
     ceiling_delay: Vec<f32>,
     ceiling_pos: usize,
     // True-peak safety stage at the base rate (true-peak mode only).
-    stage2_hist: Vec<FirHistory>,
-    stage2_refine: Vec<PeakRefiner>,
+    stage2_state: Vec<CascadeState>,
     stage2_gain: Vec<GainComputer>,
     stage2_delay: Vec<Vec<f32>>,
-    stage2_ceiling: Vec<f32>,
     stage2_pos: usize,
-    stage2_level: Vec<f32>,
     stage2_lookahead: usize,
-    stage2_in: Vec<f32>,
-    tp_filter: PolyphaseBank,
-    tp_hist: Vec<FirHistory>,
-    tp_delay: usize,
+    /// The chunk after the band limit, and its detector levels, per channel.
+    stage2_in: Vec<[f32; CHUNK]>,
+    stage2_level: Vec<[f32; CHUNK]>,
+    tp_filter: BandLimit,
+    tp_state: Vec<BandLimitState>,
     // Scratch (CHUNK frames, 8x).
     scaled: Vec<Vec<f32>>,
     level: Vec<Vec<f32>>,
@@ -221,28 +198,25 @@ impl Limiter {
     /// input gain, -1 dB ceiling. Allocates for every setting.
     pub fn new(num_channels: usize, sample_rate: f32) -> Self {
         let sample_rate = sample_rate.max(1000.0);
-        let detectors: Vec<(PolyphaseBank, usize)> = FACTORS.iter().map(|&m| detector(m)).collect();
-        let max_det_taps = detectors
+        let detectors: Vec<OversampledDetector> = OVERSAMPLED
             .iter()
-            .map(|d| d.0.taps_per_phase())
-            .max()
-            .unwrap_or(1);
+            .map(|&m| OversampledDetector::new(m))
+            .collect();
         let max_dd_base = detectors
             .iter()
-            .zip(FACTORS)
-            .map(|(d, m)| d.1.div_ceil(m))
+            .zip(OVERSAMPLED)
+            .map(|(d, m)| d.late().div_ceil(m))
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .max(Cascade::LATE);
         let max_la = Self::lookahead_samples(LOOKAHEAD_MS_RANGE.1, sample_rate);
         let max_delay_top = (max_la + max_dd_base) * 8;
         let max_hold_top = crate::util::ms_to_samples(AUTO_HOLD_MS, sample_rate as f64 * 8.0);
         let max_latency =
             max_la + max_dd_base + Oversampler::latency_for(8).max(Oversampler::latency_for(2));
-        let tp_filter = tp_filter();
-        let tp_delay = tp_filter.delay_high_rate() as usize;
-        let max_latency = max_latency + tp_delay;
+        let max_latency = max_latency + BandLimit::DELAY;
         let stage2_lookahead = stage2_lookahead(sample_rate);
-        let stage2_max_delay = detectors[0].1 + stage2_lookahead + 1;
+        let stage2_max_delay = Cascade::LATE + stage2_lookahead + 1;
         let mut s = Self {
             num_channels,
             sample_rate,
@@ -258,21 +232,23 @@ impl Limiter {
             ceiling_db: Smoother::new(-1.0),
             oversampler: Oversampler::new(num_channels, 1, CHUNK),
             detectors,
-            det_refine: vec![PeakRefiner::default(); num_channels],
-            stage2_refine: vec![PeakRefiner::default(); num_channels],
-            det_hist: (0..num_channels)
-                .map(|_| FirHistory::new(max_det_taps))
-                .collect(),
+            det_state: vec![OversampledState::default(); num_channels],
+            cascade: Cascade::new(),
+            det1_state: vec![CascadeState::default(); num_channels],
             gain: (0..num_channels)
                 .map(|_| GainComputer::new(max_delay_top + 1 + max_hold_top, max_delay_top + 1))
                 .collect(),
+            gain_shared: true,
+            stage2_shared: true,
+            group_gain: vec![[1.0; CHUNK]; num_channels],
+            last_gain: vec![1.0; num_channels],
+            #[cfg(test)]
+            never_share: false,
             delay: vec![vec![0.0; max_delay_top.max(1)]; num_channels],
             delay_pos: 0,
             ceiling_delay: vec![0.0; max_latency + 1],
             ceiling_pos: 0,
-            stage2_hist: (0..num_channels)
-                .map(|_| FirHistory::new(max_det_taps))
-                .collect(),
+            stage2_state: vec![CascadeState::default(); num_channels],
             stage2_gain: (0..num_channels)
                 .map(|_| {
                     GainComputer::new(
@@ -282,16 +258,12 @@ impl Limiter {
                 })
                 .collect(),
             stage2_delay: vec![vec![0.0; stage2_max_delay]; num_channels],
-            stage2_ceiling: vec![0.0; stage2_max_delay],
             stage2_pos: 0,
-            stage2_level: vec![0.0; num_channels],
             stage2_lookahead,
-            stage2_in: vec![0.0; num_channels],
-            tp_hist: (0..num_channels)
-                .map(|_| FirHistory::new(tp_filter.taps_per_phase()))
-                .collect(),
-            tp_filter,
-            tp_delay,
+            stage2_in: vec![[0.0; CHUNK]; num_channels],
+            stage2_level: vec![[0.0; CHUNK]; num_channels],
+            tp_filter: tp_filter(),
+            tp_state: vec![[0.0; detector::BAND_LIMIT_TAPS - 1]; num_channels],
             scaled: vec![vec![0.0; CHUNK]; num_channels],
             level: vec![vec![0.0; CHUNK * 8]; num_channels],
             ceiling_chunk: vec![0.0; CHUNK],
@@ -311,10 +283,10 @@ impl Limiter {
     fn configure(&mut self) {
         let m = self.factor;
         let la = Self::lookahead_samples(self.lookahead_ms, self.sample_rate);
-        let (dd_top, dd_base) = match self.mode {
+        let (_, dd_base) = match self.mode {
             LimiterMode::SamplePeak => (0, 0),
             LimiterMode::TruePeak => {
-                let d = self.detectors[factor_index(m)].1;
+                let d = self.detector_late(m);
                 (d, d.div_ceil(m))
             }
         };
@@ -327,21 +299,21 @@ impl Limiter {
         // Held for half a period of 50 Hz before any release, in manual mode too: without it a
         // fixed release followed bass waveforms cycle by cycle (50 Hz at 6 dB of reduction with
         // a 100 ms release measured -35 dB THD+N).
-        let hold = crate::util::ms_to_samples(AUTO_HOLD_MS, self.sample_rate as f64 * m as f64);
-        let window = self.delay_top + 1 + hold;
-        let box_len = self.delay_top + 1 - dd_top;
-        let taps = self.detectors[factor_index(m)].0.taps_per_phase();
-        for h in &mut self.det_hist {
-            h.set_len(taps);
-        }
+        // The gain computers run at the base rate on each base sample's group of `m` gain-stage
+        // samples (their largest level), and the gain is interpolated linearly between
+        // consecutive base-rate gains; both ends of each ramp must cover the group it spans, so
+        // at m > 1 the detector counts as one base sample later (see `process_chunk`, step 4).
+        let hold = crate::util::ms_to_samples(AUTO_HOLD_MS, self.sample_rate as f64);
+        let delay_base = la + dd_base;
+        let late_base = dd_base + usize::from(m > 1);
+        let window = delay_base + 1 + hold;
+        let box_len = delay_base + 1 - late_base;
         for g in &mut self.gain {
             g.set_windows(window, box_len);
         }
         let d2 = self.stage2_delay_len().max(1);
-        let late2 = self.detectors[0].1;
-        let taps2 = self.detectors[0].0.taps_per_phase();
-        for (h, g) in self.stage2_hist.iter_mut().zip(&mut self.stage2_gain) {
-            h.set_len(taps2);
+        let late2 = Cascade::LATE;
+        for g in &mut self.stage2_gain {
             g.set_windows(
                 d2 + 1 + self.stage2_lookahead,
                 (d2 + 1).saturating_sub(late2).max(1),
@@ -366,11 +338,20 @@ impl Limiter {
         }
     }
 
+    /// How late the true-peak detector at factor `m` reports a peak, in gain-stage samples.
+    fn detector_late(&self, m: usize) -> usize {
+        if m == 1 {
+            Cascade::LATE
+        } else {
+            self.detectors[factor_index(m) - 1].late()
+        }
+    }
+
     /// Delay of true-peak mode's output band limit (0 in sample-peak mode).
     fn tp_filter_delay(&self) -> usize {
         match self.mode {
             LimiterMode::SamplePeak => 0,
-            LimiterMode::TruePeak => self.tp_delay,
+            LimiterMode::TruePeak => BandLimit::DELAY,
         }
     }
 
@@ -378,12 +359,12 @@ impl Limiter {
     fn stage2_delay_len(&self) -> usize {
         match self.mode {
             LimiterMode::SamplePeak => 0,
-            LimiterMode::TruePeak => self.detectors[0].1 + self.stage2_lookahead,
+            LimiterMode::TruePeak => Cascade::LATE + self.stage2_lookahead,
         }
     }
 
     fn update_release(&mut self) {
-        let rate = self.sample_rate * self.factor as f32;
+        let rate = self.sample_rate;
         let fast = one_pole_coef(self.release_ms, rate);
         let sa = one_pole_coef(SLOW_ATTACK_MS, rate);
         let sr = one_pole_coef(SLOW_RELEASE_MS.max(self.release_ms), rate);
@@ -485,19 +466,21 @@ impl Limiter {
     /// to their targets. Never allocates.
     pub fn reset(&mut self) {
         self.oversampler.reset();
-        for h in self.det_hist.iter_mut().chain(self.tp_hist.iter_mut()) {
-            h.reset();
+        for st in &mut self.det_state {
+            *st = OversampledState::default();
         }
-        for r in self
-            .det_refine
-            .iter_mut()
-            .chain(self.stage2_refine.iter_mut())
-        {
-            r.reset();
+        for st in self.det1_state.iter_mut().chain(&mut self.stage2_state) {
+            *st = CascadeState::default();
+        }
+        for st in &mut self.tp_state {
+            st.fill(0.0);
         }
         for g in &mut self.gain {
             g.reset();
         }
+        self.gain_shared = true;
+        self.stage2_shared = true;
+        self.last_gain.fill(1.0);
         for d in &mut self.delay {
             d.fill(0.0);
         }
@@ -509,17 +492,10 @@ impl Limiter {
         let cg = self.ceiling_gain(c);
         self.ceiling_delay.fill(cg);
         self.ceiling_pos = 0;
-        for ((h, g), d) in self
-            .stage2_hist
-            .iter_mut()
-            .zip(&mut self.stage2_gain)
-            .zip(&mut self.stage2_delay)
-        {
-            h.reset();
+        for (g, d) in self.stage2_gain.iter_mut().zip(&mut self.stage2_delay) {
             g.reset();
             d.fill(0.0);
         }
-        self.stage2_ceiling.fill(cg);
         self.stage2_pos = 0;
         self.min_gain = 1.0;
     }
@@ -533,11 +509,16 @@ impl Limiter {
         let mut start = 0;
         while start < len {
             let n = (len - start).min(CHUNK);
-            self.process_chunk(&mut channels[..n_ch], start, n);
+            let chs = &mut channels[..n_ch];
+            wide(
+                #[inline(always)]
+                || self.process_chunk(chs, start, n),
+            );
             start += n;
         }
     }
 
+    #[inline(always)]
     fn process_chunk(&mut self, channels: &mut [&mut [f32]], start: usize, n: usize) {
         let m = self.factor;
         // 1. Drive and ceiling, glided in dB at the base rate.
@@ -562,7 +543,6 @@ impl Limiter {
         }
         let top = n * m;
         // 3. Detection.
-        let (bank, _) = &self.detectors[factor_index(m)];
         for ch in 0..channels.len() {
             let x = self.oversampler.oversampled(ch);
             let level = &mut self.level[ch][..top];
@@ -572,12 +552,16 @@ impl Limiter {
                         *l = v.abs();
                     }
                 }
-                LimiterMode::TruePeak => {
-                    let hist = &mut self.det_hist[ch];
-                    let refine = &mut self.det_refine[ch];
+                LimiterMode::TruePeak if m == 1 => {
+                    self.cascade.levels(&mut self.det1_state[ch], x, level);
                     for (l, &v) in level.iter_mut().zip(x) {
-                        hist.push(v);
-                        *l = v.abs().max(refine.peak(bank, hist.window()));
+                        *l = l.max(v.abs());
+                    }
+                }
+                LimiterMode::TruePeak => {
+                    let d = &self.detectors[factor_index(m) - 1];
+                    for (x, l) in x.chunks(CHUNK).zip(level.chunks_mut(CHUNK)) {
+                        d.levels(&mut self.det_state[ch], x, l);
                     }
                 }
             }
@@ -596,21 +580,91 @@ impl Limiter {
                 }
             }
         }
-        // 4.–5. Gain computer, delay, gain.
-        let delay_len = self.delay_top;
+        // 4. Gain computers at the base rate. Each base sample's requirement is the lowest of
+        // its group of m gain-stage samples (the gain under their largest level). Fully linked
+        // channels all see the same level, so gain computers in the same state give the same
+        // gains: the first one computes them for all (half the work in stereo). The others
+        // catch up by copying its state when the link drops; after the link returns they run on
+        // their own until their states meet the first one's again (the same inputs make them
+        // converge).
+        let nch = channels.len();
         let mut min_gain = self.min_gain;
+        for (lv, req) in self.level[..nch].iter().zip(&mut self.group_gain) {
+            for (b, (r, group)) in req[..n]
+                .iter_mut()
+                .zip(lv[..top].chunks_exact(m))
+                .enumerate()
+            {
+                let mx = group.iter().fold(0.0f32, |a, &v| if v > a { v } else { a });
+                *r = gain_under(self.ceiling_chunk[b], mx);
+            }
+        }
+        let linked = nch > 1 && self.link >= 1.0;
+        #[cfg(test)]
+        let linked = linked && !self.never_share;
+        if !linked && self.gain_shared && nch > 1 {
+            let (first, rest) = self.gain.split_first_mut().expect("a channel");
+            for g in rest {
+                g.assign(first);
+            }
+            self.gain_shared = false;
+        }
+        if linked && self.gain_shared {
+            let (first, rest) = self.group_gain[..nch].split_first_mut().expect("a channel");
+            for r in &mut first[..n] {
+                *r = self.gain[0].push(*r);
+            }
+            for g in rest {
+                g[..n].copy_from_slice(&first[..n]);
+            }
+        } else {
+            for b in 0..n {
+                for (r, gc) in self.group_gain[..nch].iter_mut().zip(&mut self.gain) {
+                    r[b] = gc.push(r[b]);
+                }
+            }
+            if linked {
+                let (first, rest) = self.gain.split_first().expect("a channel");
+                self.gain_shared = rest.iter().all(|g| g.same_state(first));
+            }
+        }
+        // The gain-stage gains (replacing the levels): a linear ramp from the previous base
+        // gain to this one across each group. At m > 1 both ends are at most the requirement of
+        // every sample of the delayed group (the computers count the detector one sample late
+        // for this), and so is every point between; the clamp to the larger end keeps rounding
+        // from stepping over it.
+        let step = 1.0 / m as f32;
+        for ((lv, gains), last) in self.level[..nch]
+            .iter_mut()
+            .zip(&self.group_gain)
+            .zip(&mut self.last_gain)
+        {
+            let mut prev = *last;
+            for (group, &g) in lv[..top].chunks_exact_mut(m).zip(&gains[..n]) {
+                min_gain = min_gain.min(g);
+                let hi = prev.max(g);
+                let (ramp, end) = group.split_at_mut(m - 1);
+                for (i, v) in ramp.iter_mut().enumerate() {
+                    let t = (i + 1) as f32 * step;
+                    *v = (prev + (g - prev) * t).min(hi);
+                }
+                // The ramp ends exactly on the base gain (at 1x that is all there is, and only
+                // it is known to cover the group).
+                end[0] = g;
+                prev = g;
+            }
+            *last = prev;
+        }
+        self.min_gain = min_gain;
+        // 5. The audio, delayed by the look-ahead, times the gain.
+        let delay_len = self.delay_top;
         let mut pos_after = self.delay_pos;
-        for ch in 0..channels.len() {
+        for ch in 0..nch {
             let x = self.oversampler.oversampled_mut(ch);
-            let level = &self.level[ch][..top];
-            let gc = &mut self.gain[ch];
+            let gains = &self.level[ch][..top];
             let ring = &mut self.delay[ch][..delay_len];
             let mut pos = self.delay_pos;
-            for (k, (xv, &lv)) in x.iter_mut().zip(level).enumerate() {
-                let c = self.ceiling_chunk[k / m];
-                let q = gain_under(c, lv);
-                let g = gc.push(q);
-                min_gain = min_gain.min(g);
+            for (xv, &g) in x.iter_mut().zip(gains) {
                 let delayed = ring[pos];
                 ring[pos] = *xv;
                 pos += 1;
@@ -622,7 +676,6 @@ impl Limiter {
             pos_after = pos;
         }
         self.delay_pos = pos_after;
-        self.min_gain = min_gain;
         // 6. Downsample, then the safety clip at the ceiling each sample entered with.
         for (ch, out) in channels.iter_mut().enumerate() {
             self.oversampler
@@ -630,55 +683,110 @@ impl Limiter {
         }
         let d2 = self.stage2_delay_len();
         let cl = (self.latency - d2).clamp(1, self.ceiling_delay.len() - 1);
-        let (bank1, _) = &self.detectors[0];
         let link = self.link;
+        if d2 > 0 {
+            // True-peak safety stage, first the whole chunk: band limit, then the detector.
+            for (ch, out) in channels.iter().enumerate() {
+                let buf = &mut self.stage2_in[ch][..n];
+                buf.copy_from_slice(&out[start..start + n]);
+                self.tp_filter.process(&mut self.tp_state[ch], buf);
+                let lv = &mut self.stage2_level[ch][..n];
+                self.cascade.levels(&mut self.stage2_state[ch], buf, lv);
+                for (l, &v) in lv.iter_mut().zip(buf.iter()) {
+                    *l = l.max(v.abs());
+                }
+            }
+        }
+        // Ceiling each sample entered with, delayed alongside it.
         for i in 0..n {
-            // Ceiling each sample entered with, delayed alongside it.
-            let mut c = self.ceiling_delay[self.ceiling_pos];
+            let c = self.ceiling_delay[self.ceiling_pos];
             self.ceiling_delay[self.ceiling_pos] = self.ceiling_chunk[i];
             self.ceiling_pos += 1;
             if self.ceiling_pos >= cl {
                 self.ceiling_pos = 0;
             }
-            if d2 > 0 {
-                // True-peak safety stage: the gain stage's own modulation (and, oversampled, the
-                // downsampling filter) can move inter-sample peaks; measure the result at the
-                // base rate and pull any remaining over back under the ceiling.
-                let mut mx = 0.0f32;
-                for (ch, out) in channels.iter().enumerate() {
-                    let th = &mut self.tp_hist[ch];
-                    th.push(sanitize(out[start + i]));
-                    let v = self.tp_filter.phase_output(0, th.window());
-                    self.stage2_in[ch] = v;
-                    let h = &mut self.stage2_hist[ch];
-                    h.push(v);
-                    let lv = v.abs().max(self.stage2_refine[ch].peak(bank1, h.window()));
-                    self.stage2_level[ch] = lv;
-                    mx = mx.max(lv);
-                }
-                let p = self.stage2_pos;
-                for (ch, out) in channels.iter_mut().enumerate() {
-                    let own = self.stage2_level[ch];
-                    let lv = own.max(link * mx + (1.0 - link) * own);
-                    let q = gain_under(c, lv);
-                    let g = self.stage2_gain[ch].push(q);
-                    let y = &mut out[start + i];
-                    let delayed = self.stage2_delay[ch][p];
-                    self.stage2_delay[ch][p] = self.stage2_in[ch];
-                    *y = delayed * g;
-                }
-                std::mem::swap(&mut self.stage2_ceiling[p], &mut c);
-                self.stage2_pos = if p + 1 >= d2 { 0 } else { p + 1 };
-            }
-            if d2 == 0 {
-                // Sample-peak mode: the clip catches the downsampling filter's ringing after an
-                // oversampled stage (and never acts at 1x). True-peak mode has no clip: a clip
-                // shapes the waveform and creates the inter-sample peaks it is meant to stop.
-                for out in channels.iter_mut() {
-                    let y = &mut out[start + i];
+            self.ceiling_chunk[i] = c;
+        }
+        if d2 == 0 {
+            // Sample-peak mode: the clip catches the downsampling filter's ringing after an
+            // oversampled stage (and never acts at 1x). True-peak mode has no clip: a clip
+            // shapes the waveform and creates the inter-sample peaks it is meant to stop.
+            for out in channels.iter_mut() {
+                for (y, &c) in out[start..start + n]
+                    .iter_mut()
+                    .zip(&self.ceiling_chunk[..n])
+                {
                     *y = sanitize(*y).clamp(-c, c);
                 }
             }
+            return;
+        }
+        // True-peak safety stage: the gain stage's own modulation (and, oversampled, the
+        // downsampling filter) can move inter-sample peaks; measure the result at the base rate
+        // and pull any remaining over back under the ceiling. Requirements first (linked as in
+        // step 3; they replace the levels), then the gain computers (shared under full link as
+        // in step 4), then the delay.
+        let nch = channels.len();
+        for i in 0..n {
+            let mut mx = 0.0f32;
+            for lv in &self.stage2_level[..nch] {
+                mx = mx.max(lv[i]);
+            }
+            let c = self.ceiling_chunk[i];
+            for lv in &mut self.stage2_level[..nch] {
+                let own = lv[i];
+                lv[i] = gain_under(c, own.max(link * mx + (1.0 - link) * own));
+            }
+        }
+        let linked = nch > 1 && link >= 1.0;
+        #[cfg(test)]
+        let linked = linked && !self.never_share;
+        if !linked && self.stage2_shared && nch > 1 {
+            let (first, rest) = self.stage2_gain.split_first_mut().expect("a channel");
+            for g in rest {
+                g.assign(first);
+            }
+            self.stage2_shared = false;
+        }
+        if linked && self.stage2_shared {
+            let (first, rest) = self.stage2_level[..nch]
+                .split_first_mut()
+                .expect("a channel");
+            for q in &mut first[..n] {
+                *q = self.stage2_gain[0].push(*q);
+            }
+            for g in rest {
+                g[..n].copy_from_slice(&first[..n]);
+            }
+        } else {
+            for i in 0..n {
+                for (q, gc) in self.stage2_level[..nch]
+                    .iter_mut()
+                    .zip(&mut self.stage2_gain)
+                {
+                    q[i] = gc.push(q[i]);
+                }
+            }
+            if linked {
+                let (first, rest) = self.stage2_gain.split_first().expect("a channel");
+                self.stage2_shared = rest.iter().all(|g| g.same_state(first));
+            }
+        }
+        let p0 = self.stage2_pos;
+        for (ch, out) in channels.iter_mut().enumerate() {
+            let ring = &mut self.stage2_delay[ch][..d2];
+            let mut p = p0;
+            for ((y, &v), &g) in out[start..start + n]
+                .iter_mut()
+                .zip(&self.stage2_in[ch][..n])
+                .zip(&self.stage2_level[ch][..n])
+            {
+                let delayed = ring[p];
+                ring[p] = v;
+                *y = delayed * g;
+                p = if p + 1 >= d2 { 0 } else { p + 1 };
+            }
+            self.stage2_pos = p;
         }
     }
 }
@@ -696,5 +804,58 @@ fn gain_under(ceiling: f32, level: f32) -> f32 {
         }
     } else {
         1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sharing the first channel's gain computer under full link, handing its state over when
+    /// the link drops and sharing again once the states meet changes no output bit. With a
+    /// manual release the states meet again soon after the link returns (an attack sets both
+    /// envelopes to the same requirement); the auto release's slow stage keeps them apart until
+    /// it settles, so there the channels compute their own gains meanwhile.
+    #[test]
+    fn sharing_linked_gain_computers_changes_nothing() {
+        let mut state = 5u32;
+        let mut rand = || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+        };
+        let len = 48_000;
+        let l: Vec<f32> = (0..len).map(|_| rand()).collect();
+        let r: Vec<f32> = (0..len)
+            .map(|i| 0.5 * rand() * (i % 9000) as f32 / 9000.0)
+            .collect();
+        for (factor, auto) in [(1, false), (4, false), (4, true)] {
+            let mut outs = Vec::new();
+            let mut resumed = false;
+            for never_share in [false, true] {
+                let mut lim = Limiter::new(2, 48_000.0);
+                lim.never_share = never_share;
+                lim.set_oversampling(factor);
+                lim.set_auto_release(auto);
+                lim.set_input_gain_db(12.0);
+                let (mut a, mut b) = (l.clone(), r.clone());
+                for (i, (ca, cb)) in a.chunks_mut(480).zip(b.chunks_mut(480)).enumerate() {
+                    lim.set_stereo_link_percent(match i % 40 {
+                        10..=14 => 40.0,
+                        25 => 0.0,
+                        _ => 100.0,
+                    });
+                    lim.process(&mut [ca, cb]);
+                    if !never_share && i % 40 > 30 && lim.gain_shared {
+                        resumed = true;
+                    }
+                }
+                outs.push((a, b));
+            }
+            assert!(outs[0] == outs[1], "{factor}x: outputs differ");
+            assert!(
+                resumed || auto,
+                "{factor}x: the gain computers never met again"
+            );
+        }
     }
 }

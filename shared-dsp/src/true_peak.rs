@@ -172,7 +172,7 @@ const HB_TRANSITIONS: [f64; 3] = [
 /// transition band `transition` wide (fraction of the stage's output rate): the prototype is
 /// the shortest length `4k + 3` at or above Kaiser's estimate, and its FIR branch has `2k + 2`
 /// taps (the other branch is a plain delay).
-fn halfband_taps(atten_db: f64, transition: f64) -> usize {
+pub(crate) fn halfband_taps(atten_db: f64, transition: f64) -> usize {
     let k = kaiser_length(atten_db, transition)
         .saturating_sub(3)
         .div_ceil(4);
@@ -184,7 +184,7 @@ fn halfband_taps(atten_db: f64, transition: f64) -> usize {
 /// second tap of such a prototype is zero and its centre is 1/2, so one output phase is the input
 /// delayed by `(T - 2) / 2` samples and the other is `sum_j g[j] x[n - j]` with `g[j] = 2 h[2j]`.
 /// Scaled so that `g` sums to 1: both phases pass DC with gain 1.
-fn halfband_branch<const T: usize>(beta: f64) -> [f32; T] {
+pub(crate) fn halfband_branch<const T: usize>(beta: f64) -> [f32; T] {
     let centre = (T - 1) as f64;
     let i0_beta = bessel_i0(beta);
     let mut g = [0.0f64; T];
@@ -482,7 +482,11 @@ fn bs1770_chunk(
 /// inputs, oldest first, then the `N` new ones; `y[..2N]` receives the outputs in time order, the
 /// FIR branch `sum_j g[j] x[n - j]` then the delayed input `x[n - (T - 2) / 2]` for each `n`.
 #[inline(always)]
-fn halfband_stage<const T: usize, const N: usize>(g: &[f32; T], x: &[f32], y: &mut [f32]) {
+pub(crate) fn halfband_stage<const T: usize, const N: usize>(
+    g: &[f32; T],
+    x: &[f32],
+    y: &mut [f32],
+) {
     let h = T - 1;
     let delay = (T - 2) / 2;
     // The branch is symmetric (g[j] = g[T - 1 - j]): add the two inputs each coefficient

@@ -4,10 +4,14 @@
 //! preallocated ring so pushing never allocates.
 
 /// Minimum of the last `window` pushed values. `new` allocates; everything else never does.
+/// The ring's capacity is a power of two, so positions wrap with a mask (a `%` per step was a
+/// third of the limiter's gain computer).
 #[derive(Clone, Debug)]
 pub struct SlidingMin {
     index: Vec<u64>,
     value: Vec<f32>,
+    mask: usize,
+    max_window: usize,
     head: usize,
     count: usize,
     window: u64,
@@ -17,20 +21,23 @@ pub struct SlidingMin {
 impl SlidingMin {
     /// A window of up to `max_window` values. Allocates.
     pub fn new(max_window: usize) -> Self {
-        let cap = max_window.max(1);
+        let max_window = max_window.max(1);
+        let cap = max_window.next_power_of_two();
         Self {
             index: vec![0; cap],
             value: vec![0.0; cap],
+            mask: cap - 1,
+            max_window,
             head: 0,
             count: 0,
-            window: cap as u64,
+            window: max_window as u64,
             next_index: 0,
         }
     }
 
     /// Sets the window length (clamped to the capacity) and clears. Never allocates.
     pub fn set_window(&mut self, window: usize) {
-        self.window = window.clamp(1, self.index.len()) as u64;
+        self.window = window.clamp(1, self.max_window) as u64;
         self.reset();
     }
 
@@ -46,15 +53,40 @@ impl SlidingMin {
         self.next_index = 0;
     }
 
+    /// Whether `other` holds the same values in the same window (so both answer every future
+    /// push alike). Compares only the live values.
+    pub fn same_state(&self, other: &Self) -> bool {
+        self.window == other.window
+            && self.next_index == other.next_index
+            && self.count == other.count
+            && (0..self.count).all(|i| {
+                let (a, b) = ((self.head + i) & self.mask, (other.head + i) & other.mask);
+                self.index[a] == other.index[b]
+                    && self.value[a].to_bits() == other.value[b].to_bits()
+            })
+    }
+
+    /// Becomes a copy of `other` (same capacity). Never allocates.
+    pub fn assign(&mut self, other: &Self) {
+        self.index.copy_from_slice(&other.index);
+        self.value.copy_from_slice(&other.value);
+        self.mask = other.mask;
+        self.max_window = other.max_window;
+        self.head = other.head;
+        self.count = other.count;
+        self.window = other.window;
+        self.next_index = other.next_index;
+    }
+
     /// Pushes `v` and returns the minimum of the last `window` values (fewer right after reset).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, v: f32) -> f32 {
-        let cap = self.index.len();
+        let mask = self.mask;
         let i = self.next_index;
         self.next_index += 1;
         // Drop values that can never be the minimum again (not smaller than the newcomer).
         while self.count > 0 {
-            let back = (self.head + self.count - 1) % cap;
+            let back = (self.head + self.count - 1) & mask;
             if self.value[back] >= v {
                 self.count -= 1;
             } else {
@@ -63,10 +95,10 @@ impl SlidingMin {
         }
         // Drop the front once it has left the window.
         while self.count > 0 && self.index[self.head] + self.window <= i {
-            self.head = (self.head + 1) % cap;
+            self.head = (self.head + 1) & mask;
             self.count -= 1;
         }
-        let slot = (self.head + self.count) % cap;
+        let slot = (self.head + self.count) & mask;
         self.index[slot] = i;
         self.value[slot] = v;
         self.count += 1;

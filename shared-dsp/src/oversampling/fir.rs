@@ -92,7 +92,7 @@ pub fn fir_response(h: &[f64], freq_hz: f64, sample_rate: f64) -> f64 {
 
 /// Dot product of two equal-length slices, written with eight independent accumulators so the
 /// compiler vectorises it and the summation tree stays shallow.
-#[inline]
+#[inline(always)]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
@@ -159,7 +159,7 @@ impl FirHistory {
     }
 
     /// Appends one sample (dropping the oldest).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, x: f32) {
         self.pos += 1;
         if self.pos >= self.len {
@@ -170,7 +170,7 @@ impl FirHistory {
     }
 
     /// The last `len` samples, oldest first, newest last.
-    #[inline]
+    #[inline(always)]
     pub fn window(&self) -> &[f32] {
         &self.buf[self.pos + 1..self.pos + 1 + self.len]
     }
@@ -233,14 +233,14 @@ impl PolyphaseBank {
     }
 
     /// Output of branch `phase` for the history `window` (oldest first, `taps_per_phase` long).
-    #[inline]
+    #[inline(always)]
     pub fn phase_output(&self, phase: usize, window: &[f32]) -> f32 {
         let t = self.taps_per_phase;
         dot(&self.coefs[phase * t..(phase + 1) * t], window)
     }
 
     /// Writes the `factor` high-rate outputs for the history `window` into `out[..factor]`.
-    #[inline]
+    #[inline(always)]
     pub fn interpolate(&self, window: &[f32], out: &mut [f32]) {
         for (p, o) in out.iter_mut().take(self.factor).enumerate() {
             *o = self.phase_output(p, window);
@@ -278,7 +278,7 @@ impl PeakRefiner {
 
     /// Interpolates the bank's `factor` (≤ 16) points for `window` and returns the refined peak
     /// magnitude of the points from the previous call's last one to this call's second to last.
-    #[inline]
+    #[inline(always)]
     pub fn peak(&mut self, bank: &PolyphaseBank, window: &[f32]) -> f32 {
         let r = bank.factor().min(16);
         let mut z = [0.0f32; 18];
