@@ -7,19 +7,25 @@
 //! 1. input gain (drive) and ceiling, each glided in dB by a 20 ms one-pole ([`crate::util::Smoother`]);
 //! 2. upsampling by the oversampling factor `M` ([`crate::oversampling::Oversampler`]; M = 1 is a
 //!    copy): everything up to step 5 runs at `M × fs`;
-//! 3. detection: sample-peak mode uses `|x|`; true-peak mode also takes the peak of a polyphase
-//!    interpolation of the (oversampled) signal — 8x at M = 1, then 16x of the base rate at
-//!    M = 2, 4, 8 — so inter-sample peaks are limited too; stereo link `L` turns each channel's
-//!    level `a_c` into `max(a_c, L · max_k a_k + (1 - L) · a_c)`;
-//! 4. required gain `q = ceiling / level` (rounded down so `|x| q ≤ ceiling` exactly), then the
-//!    [`GainComputer`]: release envelope, sliding-minimum hold over the look-ahead window
-//!    (Lemire's ascending-minima deque, O(1) amortised), box-average attack as long as the
-//!    look-ahead. The applied gain provably never exceeds any sample's required gain (proof in
-//!    `limiter/gain_computer.rs`, checked by its unit test);
+//! 3. detection: sample-peak mode uses `|x|`; true-peak mode also takes the peak of the signal
+//!    interpolated to 8x of the base rate (half-band stages, [`detector`]; at M = 8 the signal
+//!    itself) with a parabola through each point and its neighbours, so inter-sample peaks are
+//!    limited too; stereo link `L` turns each channel's level `a_c` into
+//!    `max(a_c, L · max_k a_k + (1 - L) · a_c)`;
+//! 4. per base-rate sample, the required gain `q = ceiling / level` of the largest level among
+//!    its `M` samples (rounded down so `|x| q ≤ ceiling` exactly), then the [`GainComputer`] at
+//!    the base rate: release envelope, sliding-minimum hold over the look-ahead window (Lemire's
+//!    ascending-minima deque, O(1) amortised), box-average attack as long as the look-ahead. The
+//!    applied gain provably never exceeds any sample's required gain (proof in
+//!    `limiter/gain_computer.rs`, checked by its unit test). At M > 1 the gain ramps linearly
+//!    from one base-rate gain to the next across the `M` samples; the computer treats the
+//!    detector as one sample later, so both ends of a ramp, and every point on it, cover the
+//!    samples it spans. Under full stereo link every channel needs the same gain and one
+//!    computer serves them all;
 //! 5. the audio, delayed by the look-ahead, times that gain;
 //! 6. downsampling; in true-peak mode the output is then band-limited to 0.455–0.49 fs (a
 //!    linear-phase Kaiser low-pass, 80 dB), so no content is left where finite detectors are
-//!    blind, and a base-rate safety stage (the same gain computer with an 8x true-peak
+//!    blind, and a base-rate safety stage (the same gain computer with the 8x half-band
 //!    detector, 1 ms look-ahead and hold, 20 ms release) pulls back the inter-sample overs that
 //!    the gain modulation, the downsampling filter and the band limit create. True-peak mode
 //!    has no clip (a clip shapes the waveform and creates inter-sample peaks) and limits
@@ -41,12 +47,18 @@
 //! rate; dense material pulls the slow stage down to its average reduction, so the gain no
 //! longer swings back up between peaks (less pumping and distortion). Auto mode also holds the
 //! gain for 10 ms (half a period of 50 Hz) before releasing, so bass waveforms are not
-//! followed cycle by cycle; the manual release holds the same 10 ms. Release envelopes move linearly in gain (cheap at 8x), not in dB.
+//! followed cycle by cycle; the manual release holds the same 10 ms. Release envelopes move
+//! linearly in gain, not in dB.
 //!
 //! Latency (exact, integer, base-rate samples): look-ahead + oversampler round trip (76 at
 //! 2x/4x/8x) + in true-peak mode the detector's delay (rounded up to whole base samples, so the
-//! attack still spans the full look-ahead: 47 at 1x, 3 at 2x, 1 at 4x/8x), the band limit's
-//! delay (half its length) and the safety stage (its detector's delay + 1 ms).
+//! attack still spans the full look-ahead: 49 at 1x, 5 at 2x, 2 at 4x, 1 at 8x), the band
+//! limit's delay (72, half its length) and the safety stage (its detector's 49 + 1 ms).
+//!
+//! Cost: every filter runs as a block kernel across [`CHUNK`] samples under
+//! [`crate::util::simd::wide`] (the oversampler, the detectors, the band limit); what remains
+//! per sample is the gain computers (one push per base-rate sample and channel group) and the
+//! delay lines. `benches/dynamics.rs` measures it beside the oversampler's round trip.
 //!
 //! Allocation: `new` allocates for every setting (8x, 10 ms look-ahead, the given sample rate);
 //! `set_*`, `process`, `reset` never allocate.
