@@ -566,9 +566,6 @@ impl Limiter {
                 }
                 LimiterMode::TruePeak if m == 1 => {
                     self.cascade.levels(&mut self.det1_state[ch], x, level);
-                    for (l, &v) in level.iter_mut().zip(x) {
-                        *l = l.max(v.abs());
-                    }
                 }
                 LimiterMode::TruePeak => {
                     let d = &self.detectors[factor_index(m) - 1];
@@ -593,12 +590,8 @@ impl Limiter {
             }
         }
         // 4. Gain computers at the base rate. Each base sample's requirement is the lowest of
-        // its group of m gain-stage samples (the gain under their largest level). Fully linked
-        // channels all see the same level, so gain computers in the same state give the same
-        // gains: the first one computes them for all (half the work in stereo). The others
-        // catch up by copying its state when the link drops; after the link returns they run on
-        // their own until their states meet the first one's again (the same inputs make them
-        // converge).
+        // its group of m gain-stage samples (the gain under their largest level); fully linked
+        // channels share one computer ([`run_gain_computers`]).
         let nch = channels.len();
         let mut min_gain = self.min_gain;
         for (lv, req) in self.level[..nch].iter().zip(&mut self.group_gain) {
@@ -614,32 +607,13 @@ impl Limiter {
         let linked = nch > 1 && self.link >= 1.0;
         #[cfg(test)]
         let linked = linked && !self.never_share;
-        if !linked && self.gain_shared && nch > 1 {
-            let (first, rest) = self.gain.split_first_mut().expect("a channel");
-            for g in rest {
-                g.assign(first);
-            }
-            self.gain_shared = false;
-        }
-        if linked && self.gain_shared {
-            let (first, rest) = self.group_gain[..nch].split_first_mut().expect("a channel");
-            for r in &mut first[..n] {
-                *r = self.gain[0].push(*r);
-            }
-            for g in rest {
-                g[..n].copy_from_slice(&first[..n]);
-            }
-        } else {
-            for b in 0..n {
-                for (r, gc) in self.group_gain[..nch].iter_mut().zip(&mut self.gain) {
-                    r[b] = gc.push(r[b]);
-                }
-            }
-            if linked {
-                let (first, rest) = self.gain.split_first().expect("a channel");
-                self.gain_shared = rest.iter().all(|g| g.same_state(first));
-            }
-        }
+        run_gain_computers(
+            &mut self.gain,
+            &mut self.gain_shared,
+            linked,
+            &mut self.group_gain[..nch],
+            n,
+        );
         // The gain-stage gains (replacing the levels): a linear ramp from the previous base
         // gain to this one across each group. At m > 1 both ends are at most the requirement of
         // every sample of the delayed group (the computers count the detector one sample late
@@ -704,9 +678,6 @@ impl Limiter {
                 self.tp_filter.process(&mut self.tp_state[ch], buf);
                 let lv = &mut self.stage2_level[ch][..n];
                 self.cascade.levels(&mut self.stage2_state[ch], buf, lv);
-                for (l, &v) in lv.iter_mut().zip(buf.iter()) {
-                    *l = l.max(v.abs());
-                }
             }
         }
         // Ceiling each sample entered with, delayed alongside it.
@@ -753,37 +724,13 @@ impl Limiter {
         let linked = nch > 1 && link >= 1.0;
         #[cfg(test)]
         let linked = linked && !self.never_share;
-        if !linked && self.stage2_shared && nch > 1 {
-            let (first, rest) = self.stage2_gain.split_first_mut().expect("a channel");
-            for g in rest {
-                g.assign(first);
-            }
-            self.stage2_shared = false;
-        }
-        if linked && self.stage2_shared {
-            let (first, rest) = self.stage2_level[..nch]
-                .split_first_mut()
-                .expect("a channel");
-            for q in &mut first[..n] {
-                *q = self.stage2_gain[0].push(*q);
-            }
-            for g in rest {
-                g[..n].copy_from_slice(&first[..n]);
-            }
-        } else {
-            for i in 0..n {
-                for (q, gc) in self.stage2_level[..nch]
-                    .iter_mut()
-                    .zip(&mut self.stage2_gain)
-                {
-                    q[i] = gc.push(q[i]);
-                }
-            }
-            if linked {
-                let (first, rest) = self.stage2_gain.split_first().expect("a channel");
-                self.stage2_shared = rest.iter().all(|g| g.same_state(first));
-            }
-        }
+        run_gain_computers(
+            &mut self.stage2_gain,
+            &mut self.stage2_shared,
+            linked,
+            &mut self.stage2_level[..nch],
+            n,
+        );
         let p0 = self.stage2_pos;
         for (ch, out) in channels.iter_mut().enumerate() {
             let ring = &mut self.stage2_delay[ch][..d2];
@@ -799,6 +746,49 @@ impl Limiter {
                 p = if p + 1 >= d2 { 0 } else { p + 1 };
             }
             self.stage2_pos = p;
+        }
+    }
+}
+
+/// Turns each channel's requirements `req[ch][..n]` into gains, through its gain computer in
+/// `gains`. With `linked` (every channel's requirement is the same) and `shared` (every
+/// computer is in the first one's state), the first computes for all, half the work in stereo;
+/// the others take its state over when the link drops (`shared` then clears), and once linked
+/// again they run on their own until their states meet the first one's (the same inputs make
+/// them converge), when `shared` is set again. Never allocates.
+#[inline(always)]
+fn run_gain_computers(
+    gains: &mut [GainComputer],
+    shared: &mut bool,
+    linked: bool,
+    req: &mut [[f32; CHUNK]],
+    n: usize,
+) {
+    let nch = req.len();
+    if !linked && *shared && nch > 1 {
+        let (first, rest) = gains.split_first_mut().expect("a channel");
+        for g in rest {
+            g.assign(first);
+        }
+        *shared = false;
+    }
+    if linked && *shared {
+        let (first, rest) = req.split_first_mut().expect("a channel");
+        for r in &mut first[..n] {
+            *r = gains[0].push(*r);
+        }
+        for g in rest {
+            g[..n].copy_from_slice(&first[..n]);
+        }
+    } else {
+        for i in 0..n {
+            for (r, gc) in req.iter_mut().zip(gains.iter_mut()) {
+                r[i] = gc.push(r[i]);
+            }
+        }
+        if linked {
+            let (first, rest) = gains.split_first().expect("a channel");
+            *shared = rest.iter().all(|g| g.same_state(first));
         }
     }
 }

@@ -101,10 +101,10 @@ impl Cascade {
         }
     }
 
-    /// For each of `input`'s samples (at most [`CHUNK`]), writes into `levels` the largest
-    /// magnitude among the 8x points that sample's arrival completes, each refined by the
-    /// parabola through it and its neighbours: the points describe times `LATE - 1` to `LATE -
-    /// 2` samples before it (see [`Cascade::LATE`]). Moves `state` on.
+    /// For each of `input`'s samples (at most [`CHUNK`]), writes into `levels` the larger of
+    /// its magnitude and the largest among the 8x points its arrival completes, each refined by
+    /// the parabola through it and its neighbours ([`peak_levels`]); the points describe times
+    /// up to [`Cascade::LATE`] samples before it. Moves `state` on.
     #[inline(always)]
     pub fn levels(&self, state: &mut CascadeState, input: &[f32], levels: &mut [f32]) {
         const H1: usize = T1 - 1;
@@ -126,27 +126,7 @@ impl Cascade {
         let mut z = [0.0f32; 2 + 8 * CHUNK];
         z[..2].copy_from_slice(&state.prev);
         halfband_stage::<T3, { 4 * CHUNK }>(&self.g3, &x3, &mut z[2..]);
-        for v in &mut z[2..] {
-            *v = v.abs();
-        }
-        // Input k completes points 8k .. 8k + 7 of this call; the centres it can refine are
-        // the ones before each of those, 8k - 1 .. 8k + 6 (z[8k + 1 ..= 8k + 8]).
-        for (k, out) in levels[..n].iter_mut().enumerate() {
-            let w: &[f32; 10] = z[8 * k..8 * k + 10].try_into().expect("window");
-            let mut lanes = [0.0f32; 8];
-            for (l, lane) in lanes.iter_mut().enumerate() {
-                let (a, b, c) = (w[l], w[l + 1], w[l + 2]);
-                let denom = a - 2.0 * b + c;
-                let d = a - c;
-                let refined = b - d * d / (8.0 * denom);
-                *lane = if b >= a && b >= c && denom < 0.0 {
-                    refined
-                } else {
-                    b
-                };
-            }
-            *out = lanes.iter().fold(0.0f32, |m, &v| if v > m { v } else { m });
-        }
+        peak_levels(&mut z, 8, &x1[H1..H1 + n], levels);
         state.prev = [z[8 * n], z[8 * n + 1]];
         state.t1.copy_from_slice(&x1[n..n + H1]);
         state.t2.copy_from_slice(&x2[2 * n..2 * n + H2]);
@@ -262,29 +242,43 @@ impl OversampledDetector {
             }
             _ => z[2..2 + n].copy_from_slice(&input[..n]),
         }
-        for v in &mut z[2..2 + 8 * CHUNK] {
-            *v = v.abs();
-        }
-        let mut refined = [0.0f32; 8 * CHUNK];
-        for (c, out) in refined[..r * n].iter_mut().enumerate() {
-            let (a, b, cc) = (z[c], z[c + 1], z[c + 2]);
-            let denom = a - 2.0 * b + cc;
-            let d = a - cc;
-            let v = b - d * d / (8.0 * denom);
-            *out = if b >= a && b >= cc && denom < 0.0 {
-                v
-            } else {
-                b
-            };
-        }
-        for ((l, &v), pts) in levels[..n]
-            .iter_mut()
-            .zip(input)
-            .zip(refined[..r * n].chunks_exact(r))
-        {
-            *l = pts.iter().fold(v.abs(), |m, &p| if p > m { p } else { m });
-        }
+        peak_levels(&mut z, r, &input[..n], levels);
         state.prev = [z[r * n], z[r * n + 1]];
+    }
+}
+
+/// The detectors' last step. `z` holds the previous call's last two points, then `r` points
+/// per input sample (`r · input.len()` of them, the rest of `z` unused); they become
+/// magnitudes. For each input sample, `levels` gets the larger of its magnitude and the largest
+/// point among the centres its arrival completes (the point before each of its own `r`: the
+/// last one needs its right neighbour), each raised to the vertex of the parabola through it and
+/// its neighbours where it is a local maximum (quadratic peak interpolation; J. O. Smith,
+/// *Spectral Audio Signal Processing*, applied in time). Computed for every centre at once,
+/// then gathered per sample.
+#[inline(always)]
+fn peak_levels(z: &mut [f32; 2 + 8 * CHUNK], r: usize, input: &[f32], levels: &mut [f32]) {
+    let n = input.len();
+    for v in &mut z[2..] {
+        *v = v.abs();
+    }
+    let mut refined = [0.0f32; 8 * CHUNK];
+    for (c, out) in refined[..r * n].iter_mut().enumerate() {
+        let (a, b, cc) = (z[c], z[c + 1], z[c + 2]);
+        let denom = a - 2.0 * b + cc;
+        let d = a - cc;
+        let v = b - d * d / (8.0 * denom);
+        *out = if b >= a && b >= cc && denom < 0.0 {
+            v
+        } else {
+            b
+        };
+    }
+    for ((l, &v), pts) in levels[..n]
+        .iter_mut()
+        .zip(input)
+        .zip(refined[..r * n].chunks_exact(r))
+    {
+        *l = pts.iter().fold(v.abs(), |m, &p| if p > m { p } else { m });
     }
 }
 
