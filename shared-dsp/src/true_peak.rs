@@ -26,6 +26,7 @@
 
 use crate::oversampling::fir::{
     FirHistory, PeakRefiner, PolyphaseBank, bessel_i0, kaiser_beta, kaiser_length, kaiser_lowpass,
+    parabola_peak,
 };
 use crate::util::sanitize;
 use crate::util::simd::wide;
@@ -590,15 +591,7 @@ fn cascade_chunk(f: &Cascade, state: &mut CascadeState, input: &[f32], held: f32
         for group in (base..base + span).step_by(8) {
             let w: &[f32; 10] = z[group - 1..group + 9].try_into().expect("window");
             for (l, lane) in lanes.iter_mut().enumerate() {
-                let (a, b, c) = (w[l], w[l + 1], w[l + 2]);
-                let denom = a - 2.0 * b + c;
-                let d = a - c;
-                let refined = b - d * d / (8.0 * denom);
-                let v = if b >= a && b >= c && denom < 0.0 {
-                    refined
-                } else {
-                    b
-                };
+                let v = parabola_peak(w[l], w[l + 1], w[l + 2]);
                 *lane = if v > *lane { v } else { *lane };
             }
         }

@@ -19,7 +19,7 @@
 //! split gives bit-identical output; run inside [`crate::util::simd::wide`] they widen to eight
 //! lanes without changing a bit.
 
-use crate::oversampling::fir::{kaiser_beta, kaiser_length, kaiser_lowpass};
+use crate::oversampling::fir::{kaiser_beta, kaiser_length, kaiser_lowpass, parabola_peak};
 use crate::true_peak::{halfband_branch, halfband_stage, halfband_taps};
 use crate::util::sanitize;
 
@@ -258,20 +258,12 @@ impl OversampledDetector {
 #[inline(always)]
 fn peak_levels(z: &mut [f32; 2 + 8 * CHUNK], r: usize, input: &[f32], levels: &mut [f32]) {
     let n = input.len();
-    for v in &mut z[2..] {
+    for v in &mut z[2..2 + r * n] {
         *v = v.abs();
     }
     let mut refined = [0.0f32; 8 * CHUNK];
     for (c, out) in refined[..r * n].iter_mut().enumerate() {
-        let (a, b, cc) = (z[c], z[c + 1], z[c + 2]);
-        let denom = a - 2.0 * b + cc;
-        let d = a - cc;
-        let v = b - d * d / (8.0 * denom);
-        *out = if b >= a && b >= cc && denom < 0.0 {
-            v
-        } else {
-            b
-        };
+        *out = parabola_peak(z[c], z[c + 1], z[c + 2]);
     }
     for ((l, &v), pts) in levels[..n]
         .iter_mut()
