@@ -222,8 +222,10 @@ impl Limiter {
             .unwrap_or(0)
             .max(Cascade::LATE);
         let max_la = Self::lookahead_samples(LOOKAHEAD_MS_RANGE.1, sample_rate);
-        let max_delay_top = (max_la + max_dd_base) * 8;
-        let max_hold_top = crate::util::ms_to_samples(AUTO_HOLD_MS, sample_rate as f64 * 8.0);
+        // The gain computers run at the base rate; the audio delay line at up to 8x.
+        let max_delay_base = max_la + max_dd_base;
+        let max_delay_top = max_delay_base * 8;
+        let max_hold = crate::util::ms_to_samples(AUTO_HOLD_MS, sample_rate as f64);
         let max_latency =
             max_la + max_dd_base + Oversampler::latency_for(8).max(Oversampler::latency_for(2));
         let max_latency = max_latency + BandLimit::DELAY;
@@ -248,7 +250,7 @@ impl Limiter {
             cascade: Cascade::new(),
             det1_state: vec![CascadeState::default(); num_channels],
             gain: (0..num_channels)
-                .map(|_| GainComputer::new(max_delay_top + 1 + max_hold_top, max_delay_top + 1))
+                .map(|_| GainComputer::new(max_delay_base + 1 + max_hold, max_delay_base + 1))
                 .collect(),
             gain_shared: true,
             stage2_shared: true,
@@ -295,12 +297,9 @@ impl Limiter {
     fn configure(&mut self) {
         let m = self.factor;
         let la = Self::lookahead_samples(self.lookahead_ms, self.sample_rate);
-        let (_, dd_base) = match self.mode {
-            LimiterMode::SamplePeak => (0, 0),
-            LimiterMode::TruePeak => {
-                let d = self.detector_late(m);
-                (d, d.div_ceil(m))
-            }
+        let dd_base = match self.mode {
+            LimiterMode::SamplePeak => 0,
+            LimiterMode::TruePeak => self.detector_late(m).div_ceil(m),
         };
         self.delay_top = (la + dd_base) * m;
         self.latency = la
@@ -308,13 +307,13 @@ impl Limiter {
             + self.oversampler.latency()
             + self.tp_filter_delay()
             + self.stage2_delay_len();
-        // Held for half a period of 50 Hz before any release, in manual mode too: without it a
-        // fixed release followed bass waveforms cycle by cycle (50 Hz at 6 dB of reduction with
-        // a 100 ms release measured -35 dB THD+N).
         // The gain computers run at the base rate on each base sample's group of `m` gain-stage
         // samples (their largest level), and the gain is interpolated linearly between
         // consecutive base-rate gains; both ends of each ramp must cover the group it spans, so
         // at m > 1 the detector counts as one base sample later (see `process_chunk`, step 4).
+        // Held for half a period of 50 Hz before any release, in manual mode too: without it a
+        // fixed release followed bass waveforms cycle by cycle (50 Hz at 6 dB of reduction with
+        // a 100 ms release measured -35 dB THD+N).
         let hold = crate::util::ms_to_samples(AUTO_HOLD_MS, self.sample_rate as f64);
         let delay_base = la + dd_base;
         let late_base = dd_base + usize::from(m > 1);
@@ -357,6 +356,16 @@ impl Limiter {
         } else {
             self.detectors[factor_index(m) - 1].late()
         }
+    }
+
+    /// Whether `nch` channels all need the same gain (full stereo link), so one gain computer
+    /// can serve them (never in the tests that hold the shared path to the unshared one).
+    fn fully_linked(&self, nch: usize) -> bool {
+        #[cfg(test)]
+        if self.never_share {
+            return false;
+        }
+        nch > 1 && self.link >= 1.0
     }
 
     /// Delay of true-peak mode's output band limit (0 in sample-peak mode).
@@ -604,9 +613,7 @@ impl Limiter {
                 *r = gain_under(self.ceiling_chunk[b], mx);
             }
         }
-        let linked = nch > 1 && self.link >= 1.0;
-        #[cfg(test)]
-        let linked = linked && !self.never_share;
+        let linked = self.fully_linked(nch);
         run_gain_computers(
             &mut self.gain,
             &mut self.gain_shared,
@@ -721,9 +728,7 @@ impl Limiter {
                 lv[i] = gain_under(c, own.max(link * mx + (1.0 - link) * own));
             }
         }
-        let linked = nch > 1 && link >= 1.0;
-        #[cfg(test)]
-        let linked = linked && !self.never_share;
+        let linked = self.fully_linked(nch);
         run_gain_computers(
             &mut self.stage2_gain,
             &mut self.stage2_shared,

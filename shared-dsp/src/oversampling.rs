@@ -191,7 +191,6 @@ impl Oversampler {
 
     /// Upsamples one block of channel `ch` (at most `max_block` long; every channel of a block
     /// must get the same length). Returns the oversampled length. Never allocates.
-    #[inline(always)]
     pub fn upsample_channel(&mut self, ch: usize, input: &[f32]) -> usize {
         let n = input.len();
         assert!(
@@ -240,7 +239,6 @@ impl Oversampler {
 
     /// Filters and decimates channel `ch`'s oversampled buffer into `output[..oversampled_len /
     /// factor]`. Never allocates.
-    #[inline(always)]
     pub fn downsample_channel(&mut self, ch: usize, output: &mut [f32]) {
         let m = self.factor;
         let n = self.len / m;

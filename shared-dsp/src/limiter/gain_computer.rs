@@ -70,6 +70,10 @@ impl GainComputer {
     /// Sets the hold window `window` (≥ 1) and box length `box_len` (≥ 1), then resets. Never
     /// allocates.
     pub fn set_windows(&mut self, window: usize, box_len: usize) {
+        debug_assert!(
+            window <= self.min.max_window() && box_len <= self.ring.len(),
+            "windows {window} / {box_len} beyond the capacity given to new"
+        );
         self.min.set_window(window);
         self.box_len = box_len.clamp(1, self.ring.len());
         debug_assert!(

@@ -41,6 +41,11 @@ impl SlidingMin {
         self.reset();
     }
 
+    /// The longest window `set_window` takes.
+    pub fn max_window(&self) -> usize {
+        self.max_window
+    }
+
     /// The window length.
     pub fn window(&self) -> usize {
         self.window as usize
