@@ -825,15 +825,12 @@ mod tests {
     /// it settles, so there the channels compute their own gains meanwhile.
     #[test]
     fn sharing_linked_gain_computers_changes_nothing() {
-        let mut state = 5u32;
-        let mut rand = || {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-        };
         let len = 48_000;
-        let l: Vec<f32> = (0..len).map(|_| rand()).collect();
-        let r: Vec<f32> = (0..len)
-            .map(|i| 0.5 * rand() * (i % 9000) as f32 / 9000.0)
+        let l = test_support::signals::white(len, 5, 1.0);
+        let r: Vec<f32> = test_support::signals::white(len, 6, 0.5)
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| v * (i % 9000) as f32 / 9000.0)
             .collect();
         for (factor, auto) in [(1, false), (4, false), (4, true)] {
             let mut outs = Vec::new();

@@ -267,6 +267,7 @@ impl Oversampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use test_support::signals::white;
 
     #[test]
     fn latency_formula_matches_designs() {
@@ -278,17 +279,6 @@ mod tests {
             );
         }
         assert_eq!(Oversampler::latency_for(1), 0);
-    }
-
-    /// Full-scale white noise from a small LCG (deterministic, no dependencies).
-    fn noise(len: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed;
-        (0..len)
-            .map(|_| {
-                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-            })
-            .collect()
     }
 
     #[test]
@@ -307,12 +297,12 @@ mod tests {
         use crate::util::simd::{scalar, wide};
         println!("AVX2+FMA available: {}", crate::util::simd::has_avx2_fma());
         let o = Oversampler::new(1, 2, 16);
-        let x = noise(1000, 7);
+        let x = white(1000, 7, 1.0);
         // Block lengths covering every kernel size (8, 16, 32, 64) and several chunks per call.
         let blocks = [1usize, 64, 7, 200, 13, 33, 64, 17, 129, 9, 31, 300, 3];
         for (idx, &m) in FACTORS.iter().enumerate().skip(1) {
             let d = &o.designs[idx];
-            let hi = noise(x.len() * m, 11);
+            let hi = white(x.len() * m, 11, 1.0);
             let (mut su, mut wu) = (vec![0.0; d.up.state_len()], vec![0.0; d.up.state_len()]);
             let (mut sd, mut wd) = (vec![0.0; d.down.state_len()], vec![0.0; d.down.state_len()]);
             let (mut up_s, mut up_w) = (vec![0.0f32; x.len() * m], vec![0.0f32; x.len() * m]);

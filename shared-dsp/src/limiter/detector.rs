@@ -347,6 +347,7 @@ impl BandLimit {
 mod tests {
     use super::*;
     use crate::oversampling::fir::{FirHistory, PeakRefiner, PolyphaseBank};
+    use test_support::signals::white;
 
     #[test]
     fn stage_lengths_follow_the_design_rule() {
@@ -358,21 +359,11 @@ mod tests {
         assert_eq!(Cascade::LATE, 49);
     }
 
-    fn noise(n: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-            })
-            .collect()
-    }
-
     /// The block split never changes a level, and wide and baseline code agree bit for bit.
     #[test]
     fn levels_do_not_depend_on_the_split_or_the_instruction_set() {
         let c = Cascade::new();
-        let x = noise(3000, 7);
+        let x = white(3000, 7, 1.0);
         let run = |sizes: &[usize], wide: bool| {
             let mut st = CascadeState::default();
             let mut out = Vec::new();
@@ -412,8 +403,8 @@ mod tests {
         let mut refine = PeakRefiner::default();
         let c = Cascade::new();
         let mut st = CascadeState::default();
-        for (seed, tone) in [(1u32, 0.0f32), (2, 0.47), (3, 0.3)] {
-            let x: Vec<f32> = noise(8192, seed)
+        for (seed, tone) in [(1u64, 0.0f32), (2, 0.47), (3, 0.3)] {
+            let x: Vec<f32> = white(8192, seed, 1.0)
                 .iter()
                 .enumerate()
                 .map(|(i, &v)| {
@@ -497,7 +488,7 @@ mod tests {
 
     #[test]
     fn oversampled_levels_do_not_depend_on_the_split_or_the_instruction_set() {
-        let x = noise(3000, 11);
+        let x = white(3000, 11, 1.0);
         for m in [2usize, 4, 8] {
             let d = OversampledDetector::new(m);
             let run = |sizes: &[usize], wide: bool| {
@@ -530,7 +521,7 @@ mod tests {
     #[test]
     fn band_limit_matches_direct_convolution() {
         let f = BandLimit::new(0.455, 0.49, 80.0);
-        let x = noise(1000, 9);
+        let x = white(1000, 9, 1.0);
         let mut st = [0.0f32; BAND_LIMIT_TAPS - 1];
         let mut y = x.clone();
         for c in y.chunks_mut(37) {

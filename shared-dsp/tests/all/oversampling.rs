@@ -14,6 +14,7 @@ use shared_dsp::oversampling::fir::{
 };
 use shared_dsp::oversampling::{Oversampler, PASSBAND_EDGE, STOPBAND_ATTEN_DB, STOPBAND_EDGE};
 use std::f64::consts::PI;
+use test_support::signals::white_from;
 
 const N: usize = 4096;
 const BLOCK: usize = 512;
@@ -181,10 +182,6 @@ fn block_splits_reset_and_set_factor_do_not_change_or_allocate() {
     }
 }
 
-fn noise(rng: &mut Xoshiro256PlusPlus, len: usize) -> Vec<f32> {
-    (0..len).map(|_| rng.random_range(-1.0f32..1.0)).collect()
-}
-
 /// Runs `x` through one channel in blocks of the lengths `sizes` yields, into `up` (the
 /// oversampled stream) and `down`. After each upsample, `hf` (as long as `up`) is added to the
 /// oversampled block, so the decimator sees content of its own, not just the interpolator's
@@ -218,9 +215,12 @@ fn bits(v: &[f32]) -> Vec<u32> {
 fn random_block_splits_are_bit_identical_to_one_block() {
     const LEN: usize = 5000;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(17);
-    let x = noise(&mut rng, LEN);
+    let x = white_from(&mut rng, LEN, 1.0);
     for m in [2, 4, 8] {
-        let hf: Vec<f32> = noise(&mut rng, LEN * m).iter().map(|v| 0.5 * v).collect();
+        let hf: Vec<f32> = white_from(&mut rng, LEN * m, 1.0)
+            .iter()
+            .map(|v| 0.5 * v)
+            .collect();
         let mut o = Oversampler::new(1, m, LEN);
         let (mut up_whole, mut down_whole) = (vec![0.0f32; LEN * m], vec![0.0f32; LEN]);
         run_blocks(&mut o, &x, &hf, (&mut up_whole, &mut down_whole), || LEN);
@@ -300,10 +300,10 @@ impl Reference {
 fn block_kernels_match_the_per_sample_algorithm() {
     const LEN: usize = 3000;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(23);
-    let x = noise(&mut rng, LEN);
+    let x = white_from(&mut rng, LEN, 1.0);
     for m in [2, 4, 8] {
         // Full-scale noise at the high rate for the decimator, on its own.
-        let hf = noise(&mut rng, LEN * m);
+        let hf = white_from(&mut rng, LEN * m, 1.0);
         let mut o = Oversampler::new(1, m, 256);
         let mut r = Reference::new(m);
         assert_eq!(
