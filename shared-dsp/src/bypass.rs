@@ -98,28 +98,36 @@ impl Bypass {
         mut wet: F,
     ) {
         let frames = channels.first().map_or(0, |c| c.len());
-        if !self.bypassed && !self.mix.is_fading() && self.delay.latency() == 0 {
-            // Fully in with no latency: nothing to delay or mix; the dry copy starts when a
-            // switch starts the crossfade (the dry signal is then the input of that block).
+        let max = self.max_block().max(1);
+        // Fully in with no latency: nothing to delay or mix; the dry copy starts when a switch
+        // starts the crossfade (the dry signal is then the input of that block).
+        let straight = !self.bypassed && !self.mix.is_fading() && self.delay.latency() == 0;
+        if straight && frames <= max {
             wet(channels);
+        } else {
+            // In chunks either way: `wet` was prepared for `max` frames, whatever the host sends.
+            let n = channels.len().min(8);
+            let mut start = 0;
+            while start < frames {
+                let end = (start + max).min(frames);
+                let mut chunk: [&mut [f32]; 8] = Default::default();
+                for (slot, ch) in chunk.iter_mut().zip(channels.iter_mut()) {
+                    *slot = &mut ch[start..end];
+                }
+                if straight {
+                    wet(&mut chunk[..n]);
+                } else {
+                    self.capture_dry(&chunk[..n]);
+                    wet(&mut chunk[..n]);
+                    self.apply(&mut chunk[..n]);
+                }
+                start = end;
+            }
+        }
+        if straight {
             for ch in channels.iter_mut() {
                 sanitize_slice(ch);
             }
-            return;
-        }
-        let max = self.max_block().max(1);
-        let n = channels.len().min(8);
-        let mut start = 0;
-        while start < frames {
-            let end = (start + max).min(frames);
-            let mut chunk: [&mut [f32]; 8] = Default::default();
-            for (slot, ch) in chunk.iter_mut().zip(channels.iter_mut()) {
-                *slot = &mut ch[start..end];
-            }
-            self.capture_dry(&chunk[..n]);
-            wet(&mut chunk[..n]);
-            self.apply(&mut chunk[..n]);
-            start = end;
         }
     }
 

@@ -800,6 +800,51 @@ fn any_block_split_gives_the_same_output() {
     }
 }
 
+/// A host may deliver more frames than it declared (the framework's JACK standalone declares 512
+/// and then sends 1,024-frame periods): the strip, prepared for 512, takes blocks of 1,024 and
+/// 4,096 (keyed by a sidechain, with sections switching off and on, so their crossfades run on a
+/// long block) without panicking or allocating, with the output of 512-frame blocks.
+#[test]
+fn blocks_longer_than_prepared_run_in_prepared_chunks() {
+    let sr = 48_000.0;
+    let n = 12_288;
+    let input = low_program(sr, n);
+    let key: Vec<Vec<f32>> = input
+        .iter()
+        .map(|c| c.iter().map(|x| x * 0.5).collect())
+        .collect();
+    let on = busy_params().settings();
+    let mut off = on.clone();
+    off.gate_on = false;
+    off.comp_on = false;
+    off.eq_on = false;
+    let render = |block: usize| {
+        let mut e = ChannelEngine::new(2, sr, 512);
+        e.set_settings(&on);
+        e.reset();
+        let mut out = Vec::new();
+        // Sections off at 4,096 and on again at 8,192: both are block boundaries at every size.
+        for (part, settings) in [(0..4096, &on), (4096..8192, &off), (8192..n, &on)] {
+            e.set_settings(settings);
+            let x: Vec<Vec<f32>> = input.iter().map(|c| c[part.clone()].to_vec()).collect();
+            let k: Vec<Vec<f32>> = key.iter().map(|c| c[part.clone()].to_vec()).collect();
+            out.push(run_keyed(&mut e, &x, Some(&k), block));
+        }
+        (0..2)
+            .map(|c| out.iter().flat_map(|o| o[c].iter().copied()).collect())
+            .collect::<Vec<Vec<f32>>>()
+    };
+    let reference = render(512);
+    for block in [1024, 4096] {
+        let long = render(block);
+        let diff = (0..2)
+            .flat_map(|c| (0..n).map(move |i| (c, i)))
+            .map(|(c, i)| (reference[c][i] - long[c][i]).abs())
+            .fold(0.0f32, f32::max);
+        assert!(diff < 1e-6, "block {block}: differs by {diff}");
+    }
+}
+
 #[test]
 fn nan_and_inf_input_never_poison_the_strip() {
     let sr = 48_000.0;

@@ -85,6 +85,32 @@ fn engine(sr: f32, s: &LimiterSettings) -> LimiterEngine {
     e
 }
 
+/// A host may deliver more frames than it declared: the limiter, prepared for 512 frames, takes
+/// blocks of 1,024 and 4,096 without panicking or allocating, with the output of 512-frame blocks.
+#[test]
+fn blocks_longer_than_prepared_run_in_prepared_chunks() {
+    let x = program(48_000.0, 0.5, 4);
+    let s = settings(LimiterMode::TruePeak, 4, 12.0);
+    let render = |block: usize| {
+        let mut e = LimiterEngine::new(2, 48_000.0, 512);
+        e.set_settings(&s);
+        e.reset();
+        let mut out = x.clone();
+        let (l, r) = out.split_at_mut(1);
+        let (l, r) = (&mut l[0], &mut r[0]);
+        test_support::no_alloc(|| {
+            for (l, r) in l.chunks_mut(block).zip(r.chunks_mut(block)) {
+                e.process(&mut [l, r]);
+            }
+        });
+        out
+    };
+    let reference = render(512);
+    for block in [1024, 4096] {
+        assert!(render(block) == reference, "block {block} differs from 512");
+    }
+}
+
 #[test]
 fn sample_peak_mode_never_passes_the_ceiling() {
     for (sr, drive) in [(44_100.0, 24.0), (96_000.0, 12.0)] {

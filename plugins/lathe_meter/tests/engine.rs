@@ -301,6 +301,18 @@ fn any_block_split_and_any_rate_give_the_same_figures() {
         ]
     };
     assert_eq!(figures(&[8192]), figures(&[1, 7, 333, 4096, 64]));
+    // A host may deliver more than it declared: prepared for 512, fed 1,024 and 4,096.
+    let prepared_512 = |blocks: &[usize]| {
+        let mut e = MeterEngine::new(2, SR as f32, 512);
+        let r = Readout::default();
+        run(&mut e, &r, &[&x, &y], blocks, |_, _| {});
+        [
+            r.integrated.load(),
+            r.true_peak_max.load(),
+            r.max_momentary.load(),
+        ]
+    };
+    assert_eq!(prepared_512(&[1024, 4096]), prepared_512(&[512]));
     // Tech 3341 case 1 at other rates (the K-weighting keeps its response at every rate).
     for sr in [22_050.0, 44_100.0, 96_000.0, 192_000.0] {
         let x = tone_sequence(sr, &[(-23.0, 5.0)]);

@@ -3,7 +3,7 @@
 //! `shared-dsp/tests/all/filters.rs`; here: transparency, auto gain, mid/side isolation, polarity and
 //! block-size independence through the whole chain.
 
-use lathe_eq::engine::{EqEngine, EqSettings, NUM_BANDS};
+use lathe_eq::engine::{EqEngine, EqMode, EqSettings, NUM_BANDS};
 use shared_dsp::filter::{BandParams, BandType, Placement};
 use shared_dsp::loudness::{ChannelLayout, LoudnessMeter};
 use test_support::Split;
@@ -70,6 +70,30 @@ fn any_block_split_gives_the_same_output() {
     let a = run(&mut engine(&s), &x, 5);
     let b = run(&mut engine(&s), &x, 6);
     assert_eq!(a, b);
+}
+
+/// A host may deliver more frames than it declared: the EQ, prepared for 512 frames, takes blocks
+/// of 1,024 and 4,096 (in both processing modes) without panicking or allocating, with the output
+/// of 512-frame blocks.
+#[test]
+fn blocks_longer_than_prepared_run_in_prepared_chunks() {
+    let x = white_stereo(12_288, 8, 0.5);
+    for mode in [EqMode::ZeroLatency, EqMode::LinearPhase] {
+        let mut s = EqSettings::default();
+        s.bands[0] = BandParams::bell(1000.0, 6.0, 2.0);
+        s.bands[1] = BandParams::high_pass(40.0, 4);
+        s.mode = mode;
+        let render = |block: usize| {
+            let mut e = EqEngine::with_settings(2, 48_000.0, 512, &s);
+            process_split(&x, &Split::Fixed(block).sizes(x[0].len()), |ch, _| {
+                e.process(ch)
+            })
+        };
+        let reference = render(512);
+        for block in [1024, 4096] {
+            assert_eq!(render(block), reference, "block {block}, {mode:?}");
+        }
+    }
 }
 
 #[test]
