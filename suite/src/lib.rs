@@ -50,6 +50,42 @@ mod tests {
         );
     }
 
+    /// The JACK standalone registers one port per channel named after its bus
+    /// (`input_1`, `output_1`, `sidechain_1`, ...) and fails to start when two collide. nice-plug
+    /// 0.4.2's `main_output_name()` returns the main *input's* name when one is set
+    /// (docs/framework-issues.md), which stopped the Channel Strip's stereo + sidechain layout on
+    /// JACK. Every layout of every plugin must give distinct port names.
+    #[test]
+    fn every_layout_gives_the_jack_standalone_distinct_port_names() {
+        for p in PLUGINS {
+            for layout in p.info().layouts {
+                let mut buses = vec![
+                    (layout.main_input_name(), layout.main_input_channels),
+                    (layout.main_output_name(), layout.main_output_channels),
+                ];
+                for (i, n) in layout.aux_input_ports.iter().enumerate() {
+                    buses.push((layout.aux_input_name(i).unwrap(), Some(*n)));
+                }
+                for (i, n) in layout.aux_output_ports.iter().enumerate() {
+                    buses.push((layout.aux_output_name(i).unwrap(), Some(*n)));
+                }
+                let mut seen = std::collections::HashSet::new();
+                for (name, channels) in buses {
+                    let name = name.to_lowercase().replace(' ', "_");
+                    for c in 1..=channels.map_or(0, |n| n.get()) {
+                        let port = format!("{name}_{c}");
+                        assert!(
+                            seen.insert(port.clone()),
+                            "{}, layout {:?}: JACK port {port} twice",
+                            p.info().name,
+                            layout.name()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn identities_are_unique() {
         let mut seen = std::collections::HashSet::new();

@@ -40,8 +40,11 @@ pub const INFO: PluginInfo = PluginInfo {
             aux_input_ports: &[new_nonzero_u32(2)],
             names: PortNames {
                 layout: Some("Stereo with sidechain"),
-                main_input: Some("Input"),
-                main_output: Some("Output"),
+                // The main buses keep the framework's default names ("Input", "Output"):
+                // nice-plug 0.4.2 names the main output after a named main input, and the JACK
+                // standalone then registers `input_1` twice (docs/framework-issues.md).
+                main_input: None,
+                main_output: None,
                 aux_inputs: &["Sidechain"],
                 aux_outputs: &[],
             },
