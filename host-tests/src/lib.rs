@@ -158,6 +158,7 @@ pub fn bundle_path(spec: &PluginSpec) -> PathBuf {
 
 /// Loads a bundle's entry (`clap_entry.init` runs here).
 pub fn load_entry(spec: &PluginSpec) -> PluginEntry {
+    plugin_log();
     let path = bundle_path(spec);
     // SAFETY: loading a CLAP bundle runs its initialisation code; these are our own bundles.
     unsafe { PluginEntry::load(&path) }.unwrap_or_else(|e| {
@@ -167,6 +168,46 @@ pub fn load_entry(spec: &PluginSpec) -> PluginEntry {
             path.display()
         )
     })
+}
+
+/// Where the plugins' own log (nice-plug's logger: "Failed to load state", assertion messages)
+/// goes in this test process: a file of its own, so the corrupt-state tests' expected errors do
+/// not read as failures in the test output, and so those tests can check the plugins reported
+/// what they rejected. `None` when the developer set `NICE_LOG` (their choice is kept). The path
+/// is printed once per test binary.
+pub fn plugin_log() -> Option<&'static std::path::Path> {
+    static LOG: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        if std::env::var_os("NICE_LOG").is_some() {
+            return None;
+        }
+        let exe = std::env::current_exe().ok();
+        let stem = exe
+            .as_deref()
+            .and_then(|e| e.file_stem())
+            .map_or("host-tests".into(), |s| s.to_string_lossy());
+        // One file per test binary, emptied when it starts (not one per run).
+        let path = std::env::temp_dir().join(format!("lathe-plugin-log-{stem}.txt"));
+        let _ = std::fs::remove_file(&path);
+        // SAFETY: every test reaches a plugin through `load_entry`, which waits here until the
+        // variable is set; nothing else in the process reads the environment meanwhile (libtest
+        // read its own settings before starting the test threads).
+        unsafe { std::env::set_var("NICE_LOG", &path) };
+        eprintln!(
+            "host-tests: the plugins' own log (expected 'Failed to load state' lines of the \
+             corrupt-state tests among it) goes to {}",
+            path.display()
+        );
+        Some(path)
+    })
+    .as_deref()
+}
+
+/// How many lines of this process's plugin log contain `text` (0 without a log file).
+pub fn plugin_log_count(text: &str) -> usize {
+    plugin_log()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map_or(0, |s| s.lines().filter(|l| l.contains(text)).count())
 }
 
 /// One descriptor from the factory, as plain strings.

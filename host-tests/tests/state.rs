@@ -206,6 +206,9 @@ fn rejects_garbage(spec: &'static PluginSpec) {
         blobs.push((format!("byte {i} inverted"), v));
     }
 
+    let logged_before = plugin_log_count("Failed to load state");
+    // Blobs too short to hold the 8-byte length prefix: the framework's wrapper logs each one.
+    let mut rejected_short = 0;
     for (active, label) in [(false, "inactive"), (true, "active")] {
         if active {
             host.activate(RATE, 1, 256);
@@ -217,6 +220,7 @@ fn rejects_garbage(spec: &'static PluginSpec) {
             // A blob that still parses is only acceptable if it is a complete state (the check
             // below then requires that nothing changed).
             let may_parse = what.starts_with("byte ") || what.starts_with("complete state");
+            rejected_short += usize::from(res.is_err() && blob.len() < 8);
             if res.is_ok() && !may_parse {
                 f.push(format!(
                     "{} ({label}): load accepted {what}",
@@ -246,6 +250,24 @@ fn rejects_garbage(spec: &'static PluginSpec) {
                 format!("{}: silent output after rejected loads", spec.info.name)
             });
         }
+    }
+    // The plugin says what it rejected, in its own log (kept out of the test output: see
+    // `plugin_log`). Other tests of this binary log there too, so the count can only grow more.
+    if plugin_log().is_some() {
+        // The framework's logger writes from a worker thread: give it a moment to catch up.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut logged = plugin_log_count("Failed to load state") - logged_before;
+        while logged < rejected_short && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            logged = plugin_log_count("Failed to load state") - logged_before;
+        }
+        f.check(rejected_short > 0 && logged >= rejected_short, || {
+            format!(
+                "{}: {rejected_short} short blobs rejected but {logged} 'Failed to load state' \
+                 lines logged",
+                spec.info.name
+            )
+        });
     }
     check_host(&mut f, &host);
     f.finish(spec.info.name);
