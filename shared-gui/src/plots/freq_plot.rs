@@ -282,21 +282,26 @@ pub fn handles(
 ) -> Vec<HandleEvent> {
     let painter = ui.painter_at(frame.rect.expand(HANDLE_RADIUS));
     let drag_id = response.id.with("dragged-handle");
-    let mut dragged: Option<usize> = ui.data(|d| d.get_temp(drag_id)).flatten();
+    // The handle being dragged and the offset from the pointer to its centre.
+    let mut dragged: Option<(usize, Vec2)> = ui.data(|d| d.get_temp(drag_id)).flatten();
     let mut events = Vec::new();
     let pointer = response.interact_pointer_pos().or(response.hover_pos());
-    if response.drag_started()
-        && let Some(p) = pointer
-    {
-        dragged = hit_handle(frame, handles, p);
-        if let Some(i) = dragged {
+    if response.drag_started() {
+        // egui reports a drag once the pointer has moved past its threshold: hit-test where the
+        // button went down, so a grab-and-throw in one quick motion takes the handle with it.
+        let origin = ui.input(|i| i.pointer.press_origin()).or(pointer);
+        dragged = origin.and_then(|o| {
+            let i = hit_handle(frame, handles, o)?;
+            Some((i, frame.pos(handles[i].freq_hz, handles[i].gain_db) - o))
+        });
+        if let Some((i, _)) = dragged {
             events.push(HandleEvent::DragStarted(i));
         }
     }
     if response.dragged()
-        && let (Some(i), Some(p)) = (dragged, pointer)
+        && let (Some((i, offset)), Some(p)) = (dragged, pointer)
     {
-        let p = frame.rect.clamp(p);
+        let p = frame.rect.clamp(p + offset);
         events.push(HandleEvent::Dragged {
             index: i,
             freq_hz: frame.freq(p.x),
@@ -304,7 +309,7 @@ pub fn handles(
         });
     }
     if response.drag_stopped()
-        && let Some(i) = dragged.take()
+        && let Some((i, _)) = dragged.take()
     {
         events.push(HandleEvent::DragStopped(i));
     }
@@ -334,7 +339,7 @@ pub fn handles(
     ui.data_mut(|d| d.insert_temp(drag_id, dragged));
     for (i, h) in handles.iter().enumerate() {
         let c = frame.pos(h.freq_hz, h.gain_db);
-        let hot = dragged == Some(i)
+        let hot = dragged.is_some_and(|(d, _)| d == i)
             || response
                 .hover_pos()
                 .is_some_and(|p| p.distance(c) <= HANDLE_RADIUS + 3.0);
@@ -358,4 +363,97 @@ pub fn handles(
         );
     }
     events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui::{Event, PointerButton, RawInput};
+
+    /// Runs one frame of a plot with two handles under `events`, returning its handle events.
+    fn frame(ctx: &egui::Context, events: Vec<Event>) -> (Vec<HandleEvent>, PlotFrame) {
+        let input = RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(800.0, 400.0))),
+            events,
+            ..Default::default()
+        };
+        let mut out = (Vec::new(), None);
+        let mut output = ctx.run_ui(input, |ui| {
+            let plot = FreqPlot::default();
+            let (f, response) = plot.show_grid(ui);
+            let bands = [
+                BandHandle {
+                    freq_hz: 100.0,
+                    gain_db: 0.0,
+                    color: Color32::RED,
+                    enabled: true,
+                    label: 1,
+                },
+                BandHandle {
+                    freq_hz: 5000.0,
+                    gain_db: 6.0,
+                    color: Color32::RED,
+                    enabled: true,
+                    label: 2,
+                },
+            ];
+            out = (handles(ui, &f, &response, &bands), Some(f));
+        });
+        // No renderer here: the font atlas upload is dropped on purpose.
+        output.textures_delta.clear();
+        (out.0, out.1.unwrap())
+    }
+
+    fn press(pos: Pos2, pressed: bool) -> Event {
+        Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        }
+    }
+
+    /// Grab-and-throw: the button goes down on a handle and the pointer is 80 points away by the
+    /// next frame (a normal-speed drag; egui's drag threshold is passed in that one move). The
+    /// handle must come along, keeping the grab offset, and let go on release.
+    #[test]
+    fn a_fast_drag_takes_the_handle_under_the_press() {
+        let ctx = egui::Context::default();
+        let (_, f) = frame(&ctx, vec![]);
+        let grab = f.pos(100.0, 0.0) + Vec2::new(3.0, -2.0);
+        let (events, _) = frame(&ctx, vec![Event::PointerMoved(grab), press(grab, true)]);
+        assert!(events.is_empty(), "{events:?}");
+        let to = grab + Vec2::new(80.0, -40.0);
+        let (events, _) = frame(&ctx, vec![Event::PointerMoved(to)]);
+        assert_eq!(
+            events.first(),
+            Some(&HandleEvent::DragStarted(0)),
+            "{events:?}"
+        );
+        let Some(HandleEvent::Dragged {
+            index: 0,
+            freq_hz,
+            gain_db,
+        }) = events.get(1).copied()
+        else {
+            panic!("no drag of handle 0: {events:?}");
+        };
+        // The handle's centre follows the pointer with the offset it was grabbed at.
+        let centre = f.pos(freq_hz, gain_db);
+        let want = f.pos(100.0, 0.0) + Vec2::new(80.0, -40.0);
+        assert!(centre.distance(want) < 0.5, "{centre:?} vs {want:?}");
+        let (events, _) = frame(&ctx, vec![press(to, false)]);
+        assert!(events.contains(&HandleEvent::DragStopped(0)), "{events:?}");
+    }
+
+    /// A press on empty space followed by a drag over a handle moves nothing.
+    #[test]
+    fn a_drag_from_empty_space_grabs_nothing() {
+        let ctx = egui::Context::default();
+        let (_, f) = frame(&ctx, vec![]);
+        let start = f.pos(1000.0, -12.0);
+        frame(&ctx, vec![Event::PointerMoved(start), press(start, true)]);
+        let (events, _) = frame(&ctx, vec![Event::PointerMoved(f.pos(100.0, 0.0))]);
+        assert!(events.is_empty(), "{events:?}");
+    }
 }
