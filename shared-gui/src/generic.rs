@@ -14,7 +14,7 @@ pub struct GenericBody<P: Params + 'static> {
     pub accent: Accent,
 }
 
-fn widget<Q: Param>(
+fn widget<Q: Param + 'static>(
     ui: &mut egui::Ui,
     param: &Q,
     setter: &ParamSetter,

@@ -14,7 +14,7 @@ pub struct Knob<'a, S: ParamSink> {
     label: Option<&'a str>,
 }
 
-impl<'a, P: Param> Knob<'a, Bound<'a, P>> {
+impl<'a, P: Param + 'static> Knob<'a, Bound<'a, P>> {
     /// A knob for `param`.
     pub fn new(param: &'a P, setter: &'a ParamSetter<'a>, accent: theme::Accent) -> Self {
         Self::for_sink(Bound::new(param, setter), accent.color())

@@ -12,7 +12,7 @@ pub struct Selector<'a, S: ParamSink> {
     label: Option<&'a str>,
 }
 
-impl<'a, P: Param> Selector<'a, Bound<'a, P>> {
+impl<'a, P: Param + 'static> Selector<'a, Bound<'a, P>> {
     pub fn new(param: &'a P, setter: &'a ParamSetter<'a>) -> Self {
         Self::for_sink(Bound::new(param, setter))
     }

@@ -13,7 +13,7 @@ pub struct Slider<'a, S: ParamSink> {
     label: Option<&'a str>,
 }
 
-impl<'a, P: Param> Slider<'a, Bound<'a, P>> {
+impl<'a, P: Param + 'static> Slider<'a, Bound<'a, P>> {
     pub fn new(param: &'a P, setter: &'a ParamSetter<'a>, accent: theme::Accent) -> Self {
         Self::for_sink(Bound::new(param, setter), accent.color())
     }

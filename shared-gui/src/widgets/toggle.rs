@@ -11,7 +11,7 @@ pub struct Toggle<'a, S: ParamSink> {
     label: Option<&'a str>,
 }
 
-impl<'a, P: Param> Toggle<'a, Bound<'a, P>> {
+impl<'a, P: Param + 'static> Toggle<'a, Bound<'a, P>> {
     pub fn new(param: &'a P, setter: &'a ParamSetter<'a>, accent: theme::Accent) -> Self {
         Self::for_sink(Bound::new(param, setter), accent.color())
     }
