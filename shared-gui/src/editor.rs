@@ -40,6 +40,8 @@ pub struct LatheApp<B: EditorBody> {
     body: B,
     context: Option<GuiContext>,
     restore_pending: bool,
+    /// The screen's size in pixels when the editor was created (`None`: unknown).
+    screen: Option<(f32, f32)>,
 }
 
 /// The editor type a plugin declares: `type Editor = shared_gui::Editor<MyBody>`.
@@ -52,11 +54,15 @@ pub fn create_editor<B: EditorBody>(
     memory: Arc<EditorMemory>,
     body: B,
 ) -> Option<Editor<B>> {
-    let geometry = read(&memory, &spec);
-    let scale = env_scale().unwrap_or(geometry.scale);
+    let screen = crate::screen::screen_px();
+    let mut geometry = read(&memory, &spec);
+    geometry.scale = env_scale().unwrap_or(geometry.scale);
+    // Never larger than the screen: the saved size and scale may come from a bigger one.
+    let geometry = crate::screen::fit(geometry, spec.min_size, screen);
+    write(&memory, |g| *g = geometry);
     let state = EguiEditorState::from_size(
         nice_plug::editor::dpi::LogicalSize::new(geometry.width, geometry.height),
-        scale,
+        geometry.scale,
     );
     create_egui_editor(
         state,
@@ -75,6 +81,7 @@ pub fn create_editor<B: EditorBody>(
             body,
             context: None,
             restore_pending: false,
+            screen,
         },
     )
 }
@@ -133,7 +140,14 @@ impl<B: EditorBody> NiceEguiApp for LatheApp<B> {
                 egui::Frame::new()
                     .inner_margin(egui::Margin::same(8))
                     .show(ui, |ui| {
-                        title_bar(ui, &self.spec, &self.memory, &mut self.body, &setter);
+                        title_bar(
+                            ui,
+                            &self.spec,
+                            &self.memory,
+                            self.screen,
+                            &mut self.body,
+                            &setter,
+                        );
                         ui.add_space(4.0);
                         self.body.ui(ui, &setter);
                     });
@@ -162,6 +176,7 @@ fn title_bar<B: EditorBody>(
     ui: &mut egui::Ui,
     spec: &EditorSpec,
     memory: &EditorMemory,
+    screen: Option<(f32, f32)>,
     body: &mut B,
     setter: &ParamSetter,
 ) {
@@ -172,34 +187,61 @@ fn title_bar<B: EditorBody>(
                 .strong()
                 .color(spec.accent.color()),
         );
+        // The scale control sits at the left, beside the name, so it stays on screen whatever
+        // the window's width.
+        ui.add_space(8.0);
+        scale_control(ui, spec, memory, screen);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let current = ui.ctx().zoom_factor();
-            egui::ComboBox::from_id_salt("lathe-scale")
-                .width(64.0)
-                .selected_text(format!("{:.0} %", current * 100.0))
-                .show_ui(ui, |ui| {
-                    for s in SCALES {
-                        if ui
-                            .selectable_label(
-                                (s - current).abs() < 0.01,
-                                format!("{:.0} %", s * 100.0),
-                            )
-                            .clicked()
-                        {
-                            let size = ui.ctx().content_rect().size();
-                            ui.ctx().set_zoom_factor(s);
-                            write(memory, |g| g.scale = s);
-                            // Keep the same layout in points: the window grows with the scale.
-                            ui.ctx()
-                                .send_viewport_cmd(egui::ViewportCommand::InnerSize(size));
-                        }
-                    }
-                })
-                .response
-                .on_hover_text("Editor scale");
-            crate::widgets::caption(ui, "Scale");
             body.title_bar(ui, setter);
         });
     });
     ui.separator();
+}
+
+/// The scale menu: the offered scales, those too large for the screen greyed out; a pick resizes
+/// the window to the same layout in points, shrunk to what the screen allows.
+fn scale_control(
+    ui: &mut egui::Ui,
+    spec: &EditorSpec,
+    memory: &EditorMemory,
+    screen: Option<(f32, f32)>,
+) {
+    crate::widgets::caption(ui, "Scale");
+    let current = ui.ctx().zoom_factor();
+    egui::ComboBox::from_id_salt("lathe-scale")
+        .width(64.0)
+        .selected_text(format!("{:.0} %", current * 100.0))
+        .show_ui(ui, |ui| {
+            for s in SCALES {
+                let fits = crate::screen::scale_fits(s, spec.min_size, screen);
+                let label = format!("{:.0} %", s * 100.0);
+                let item = ui
+                    .add_enabled(
+                        fits,
+                        egui::Button::selectable((s - current).abs() < 0.01, label),
+                    )
+                    .on_disabled_hover_text("Too large for this screen");
+                if item.clicked() {
+                    let size = ui.ctx().content_rect().size();
+                    let g = crate::screen::fit(
+                        EditorGeometry {
+                            width: size.x,
+                            height: size.y,
+                            scale: s,
+                        },
+                        spec.min_size,
+                        screen,
+                    );
+                    ui.ctx().set_zoom_factor(g.scale);
+                    write(memory, |m| *m = g);
+                    // Keep the same layout in points: the window grows with the scale.
+                    ui.ctx()
+                        .send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(
+                            g.width, g.height,
+                        )));
+                }
+            }
+        })
+        .response
+        .on_hover_text("Editor scale");
 }

@@ -17,6 +17,7 @@ pub mod generic;
 pub mod mapping;
 pub mod meters;
 pub mod plots;
+pub mod screen;
 pub mod theme;
 pub mod widgets;
 
