@@ -42,6 +42,15 @@ pub fn editor_state() -> Arc<EditorMemory> {
     }))
 }
 
+/// The logical size forced by the environment (`LATHE_GUI_SIZE=1600x900`), used by the
+/// screenshot tests to open an editor larger than its default.
+pub fn env_size() -> Option<(f32, f32)> {
+    let text = std::env::var("LATHE_GUI_SIZE").ok()?;
+    let (w, h) = text.split_once('x')?;
+    let (w, h) = (w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?);
+    (w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0).then_some((w, h))
+}
+
 /// The scale forced by the environment (`LATHE_GUI_SCALE=2`), used by the screenshot tests.
 pub fn env_scale() -> Option<f32> {
     std::env::var("LATHE_GUI_SCALE")

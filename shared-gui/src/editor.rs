@@ -3,7 +3,7 @@
 //! to the plugin state, and the plugin's own body drawn below.
 
 use crate::theme::{self, Accent};
-use lathe_plugin::memory::{EditorGeometry, EditorMemory, SCALES, env_scale};
+use lathe_plugin::memory::{EditorGeometry, EditorMemory, SCALES, env_scale, env_size};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::ParamSetter;
 use nice_plug_egui::{
@@ -57,6 +57,9 @@ pub fn create_editor<B: EditorBody>(
     let screen = crate::screen::screen_px();
     let mut geometry = read(&memory, &spec);
     geometry.scale = env_scale().unwrap_or(geometry.scale);
+    if let Some((w, h)) = env_size() {
+        (geometry.width, geometry.height) = (w.max(spec.min_size.0), h.max(spec.min_size.1));
+    }
     // Never larger than the screen: the saved size and scale may come from a bigger one.
     let geometry = crate::screen::fit(geometry, spec.min_size, screen);
     write(&memory, |g| *g = geometry);

@@ -13,8 +13,14 @@ pub const WELL: Color32 = Color32::from_rgb(0x0d, 0x0e, 0x11);
 pub const GRID: Color32 = Color32::from_rgb(0x38, 0x3c, 0x45);
 /// Main text.
 pub const TEXT: Color32 = Color32::from_rgb(0xe8, 0xea, 0xee);
-/// Secondary text (units, scale labels).
-pub const TEXT_DIM: Color32 = Color32::from_rgb(0x9a, 0xa0, 0xab);
+/// Secondary text (units, scale labels, captions): 7.9:1 against [`PANEL`], readable at 100 %.
+pub const TEXT_DIM: Color32 = Color32::from_rgb(0xb0, 0xb6, 0xc0);
+/// Fill of a control that is off (toggles, power buttons): visible on a [`PANEL`].
+pub const CONTROL: Color32 = Color32::from_rgb(0x2c, 0x30, 0x38);
+/// The analyser's input (pre) spectrum: neutral, behind everything.
+pub const SPECTRUM_PRE: Color32 = Color32::from_rgb(0x7d, 0x84, 0x90);
+/// The analyser's output (post) spectrum: a warm light tone no band and no accent uses.
+pub const SPECTRUM_POST: Color32 = Color32::from_rgb(0xe6, 0xd2, 0xa0);
 /// A level that is fine / a target met.
 pub const GOOD: Color32 = Color32::from_rgb(0x4c, 0xd1, 0x7a);
 /// A level getting close to a limit.
@@ -91,8 +97,8 @@ pub fn apply(ctx: &egui::Context, accent: Accent) {
     ] {
         w.corner_radius = r;
     }
-    visuals.widgets.inactive.bg_fill = Color32::from_rgb(0x2c, 0x30, 0x38);
-    visuals.widgets.inactive.weak_bg_fill = Color32::from_rgb(0x2c, 0x30, 0x38);
+    visuals.widgets.inactive.bg_fill = CONTROL;
+    visuals.widgets.inactive.weak_bg_fill = CONTROL;
     visuals.widgets.hovered.bg_fill = Color32::from_rgb(0x38, 0x3d, 0x47);
     visuals.widgets.hovered.weak_bg_fill = Color32::from_rgb(0x38, 0x3d, 0x47);
     visuals.widgets.active.bg_fill = accent.faint();

@@ -3,6 +3,7 @@
 
 pub mod knob;
 pub mod menu;
+pub mod power;
 pub mod section;
 pub mod selector;
 pub mod slider;
@@ -10,6 +11,7 @@ pub mod toggle;
 
 pub use knob::Knob;
 pub use menu::pick_menu;
+pub use power::Power;
 pub use section::section;
 pub use selector::Selector;
 pub use slider::Slider;

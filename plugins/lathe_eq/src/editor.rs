@@ -54,10 +54,49 @@ pub struct Body {
     editor_open: Arc<AtomicBool>,
     freqs: Vec<f32>,
     spectra: [Vec<f32>; 2],
+    view: AnalyserView,
+    /// The view the analysers were last set up for (`None`: not yet).
+    applied: Option<AnalyserView>,
 }
 
-/// The analyser's FFT size at 48 kHz (scaled with the rate: the same resolution in Hz).
-const ANALYZER_FFT_48K: usize = 8192;
+/// Which spectra the analyser shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Show {
+    Off,
+    Pre,
+    Post,
+    Both,
+}
+
+/// The analyser's settings (the editor's own; they are not automatable parameters).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct AnalyserView {
+    show: Show,
+    /// Averaging: 0 fast, 1 medium, 2 slow.
+    speed: usize,
+    /// Frequency resolution: 0 low, 1 medium, 2 high.
+    resolution: usize,
+    freeze: bool,
+}
+
+impl Default for AnalyserView {
+    fn default() -> Self {
+        Self {
+            show: Show::Both,
+            speed: 1,
+            resolution: 1,
+            freeze: false,
+        }
+    }
+}
+
+/// Averaging time per speed, ms.
+const SPEEDS: [(&str, f32); 3] = [("Fast", 100.0), ("Medium", 300.0), ("Slow", 1000.0)];
+/// FFT size at 48 kHz per resolution.
+const RESOLUTIONS: [(&str, usize); 3] = [("Low", 4096), ("Medium", 8192), ("High", 16384)];
+/// Height of the band controls under the plot, points (the plot takes the rest).
+const BANDS_HEIGHT: f32 = 218.0;
+
 /// Points of the analyser trace.
 const TRACE_POINTS: usize = 320;
 /// The analyser's scale: 0 dBFS at the top of the plot, this at the bottom.
@@ -90,6 +129,8 @@ pub fn create(
             editor_open,
             freqs: vec![0.0; TRACE_POINTS],
             spectra: [vec![0.0; TRACE_POINTS], vec![0.0; TRACE_POINTS]],
+            view: AnalyserView::default(),
+            applied: None,
         },
     )
 }
@@ -106,13 +147,20 @@ impl Body {
         if sr != self.bank_rate {
             self.bank.prepare(sr, 0);
             self.bank_rate = sr;
+            self.applied = None;
+            log_frequencies(10.0, 30_000f32.min(sr * 0.5), &mut self.freqs);
+        }
+        if self.applied != Some(self.view) {
+            let fft_48k = RESOLUTIONS[self.view.resolution].1;
             if let Some(a) = &mut self.analyzers {
                 for an in a.iter_mut() {
                     an.set_sample_rate(sr);
-                    an.set_fft_size((ANALYZER_FFT_48K as f32 * sr / 48_000.0) as usize);
+                    // Scaled with the rate: the same resolution in Hz.
+                    an.set_fft_size((fft_48k as f32 * sr / 48_000.0) as usize);
+                    an.set_averaging_ms(SPEEDS[self.view.speed].1);
                 }
             }
-            log_frequencies(10.0, 30_000f32.min(sr * 0.5), &mut self.freqs);
+            self.applied = Some(self.view);
         }
         for (i, b) in self.params.bands().iter().enumerate() {
             self.bank.set_band(i, b.band());
@@ -120,12 +168,14 @@ impl Body {
     }
 
     fn plot(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        // The plot takes every point the band controls and the analyser row leave.
         let width = ui.available_width();
+        let height = (ui.available_height() - BANDS_HEIGHT - 30.0).max(240.0);
         let plot = FreqPlot {
             f_min: 10.0,
             f_max: 30_000f64.min(self.bank_rate as f64 * 0.5),
             db_range: 24.0,
-            size: Vec2::new(width, 260.0),
+            size: Vec2::new(width, height),
         };
         let (frame, response) = plot.show_grid(ui);
         self.draw_spectra(ui, &frame);
@@ -166,11 +216,12 @@ impl Body {
             Stroke::new(2.5, c),
             Some(Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 36)),
         );
-        let handles: Vec<BandHandle> = bands
+        // Handles for the bands that are on (double-click on empty space switches one on).
+        let active: Vec<usize> = (0..NUM_BANDS).filter(|&i| bands[i].on.value()).collect();
+        let handles: Vec<BandHandle> = active
             .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let band = b.band();
+            .map(|&i| {
+                let band = bands[i].band();
                 let gain = if band.kind.uses_gain() {
                     band.gain_db
                 } else {
@@ -187,7 +238,7 @@ impl Body {
             })
             .collect();
         for event in freq_plot::handles(ui, &frame, &response, &handles) {
-            self.handle_event(event, &bands, setter);
+            self.handle_event(event.map_index(|h| active[h]), &bands, setter);
         }
         let menu_band = self.menu_band;
         response.context_menu(|ui| {
@@ -199,29 +250,109 @@ impl Body {
         });
     }
 
-    /// The input (grey) and output (accent) spectra behind the curves.
+    /// The input (grey) and output (warm white) spectra behind the curves, on their own dBFS
+    /// scale at the left.
     fn draw_spectra(&mut self, ui: &mut egui::Ui, frame: &freq_plot::PlotFrame) {
         let Some(analyzers) = &mut self.analyzers else {
             return;
         };
+        let view = self.view;
         let mut fresh = false;
         for (an, out) in analyzers.iter_mut().zip(self.spectra.iter_mut()) {
-            fresh |= an.update();
-            an.display_db(&self.freqs, out);
+            if view.freeze || view.show == Show::Off {
+                // Frozen or hidden: what arrives is dropped, the trace stays as it was.
+                an.discard_pending();
+            } else {
+                fresh |= an.update();
+                an.display_db(&self.freqs, out);
+            }
         }
-        let colours = [
-            theme::TEXT_DIM.gamma_multiply(0.6),
-            A.color().gamma_multiply(0.8),
+        if view.show == Show::Off {
+            return;
+        }
+        let shown = [
+            matches!(view.show, Show::Pre | Show::Both),
+            matches!(view.show, Show::Post | Show::Both),
         ];
-        for (out, colour) in self.spectra.iter().zip(colours) {
-            let freqs = &self.freqs;
-            freq_plot::spectrum(ui, frame, out, |i| freqs[i] as f64, TRACE_FLOOR_DB, colour);
+        let colours = [theme::SPECTRUM_PRE, theme::SPECTRUM_POST];
+        for ((out, colour), on) in self.spectra.iter().zip(colours).zip(shown) {
+            if on {
+                let freqs = &self.freqs;
+                freq_plot::spectrum(ui, frame, out, |i| freqs[i] as f64, TRACE_FLOOR_DB, colour);
+            }
         }
+        let scale = if shown[1] {
+            theme::SPECTRUM_POST
+        } else {
+            theme::SPECTRUM_PRE
+        };
+        freq_plot::spectrum_scale(ui, frame, TRACE_FLOOR_DB, scale.gamma_multiply(0.8));
         // Keep drawing while audio arrives (the analysers average over 300 ms).
         if fresh || self.editor_open.load(Ordering::Relaxed) {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(33));
         }
+    }
+
+    /// The analyser's row under the plot: what it shows (with the trace colours as a legend),
+    /// speed, resolution and freeze.
+    fn analyser_row(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            shared_gui::widgets::caption(ui, "Analyser");
+            let v = &mut self.view;
+            egui::ComboBox::from_id_salt("eq-analyser-show")
+                .width(96.0)
+                .selected_text(show_name(v.show))
+                .show_ui(ui, |ui| {
+                    for s in [Show::Both, Show::Post, Show::Pre, Show::Off] {
+                        ui.selectable_value(&mut v.show, s, show_name(s));
+                    }
+                })
+                .response
+                .on_hover_text("Which spectra the analyser draws behind the curve");
+            legend(ui, theme::SPECTRUM_PRE, "In");
+            legend(ui, theme::SPECTRUM_POST, "Out");
+            ui.add_space(8.0);
+            shared_gui::widgets::caption(ui, "Speed");
+            egui::ComboBox::from_id_salt("eq-analyser-speed")
+                .width(72.0)
+                .selected_text(SPEEDS[v.speed].0)
+                .show_ui(ui, |ui| {
+                    for (i, (name, _)) in SPEEDS.iter().enumerate() {
+                        ui.selectable_value(&mut v.speed, i, *name);
+                    }
+                })
+                .response
+                .on_hover_text("Averaging: fast 100 ms, medium 300 ms, slow 1 s");
+            shared_gui::widgets::caption(ui, "Resolution");
+            egui::ComboBox::from_id_salt("eq-analyser-resolution")
+                .width(72.0)
+                .selected_text(RESOLUTIONS[v.resolution].0)
+                .show_ui(ui, |ui| {
+                    for (i, (name, _)) in RESOLUTIONS.iter().enumerate() {
+                        ui.selectable_value(&mut v.resolution, i, *name);
+                    }
+                })
+                .response
+                .on_hover_text("FFT size at 48 kHz: low 4096, medium 8192, high 16384");
+            let freeze = egui::Button::new(RichText::new("Freeze").color(if v.freeze {
+                theme::BACKGROUND
+            } else {
+                theme::TEXT
+            }))
+            .fill(if v.freeze { A.color() } else { theme::CONTROL })
+            .stroke(Stroke::new(
+                1.0,
+                if v.freeze { A.color() } else { theme::GRID },
+            ));
+            if ui
+                .add(freeze)
+                .on_hover_text("Hold the spectrum as it is now")
+                .clicked()
+            {
+                v.freeze = !v.freeze;
+            }
+        });
     }
 
     fn handle_event(
@@ -272,6 +403,29 @@ impl Body {
     }
 }
 
+fn show_name(s: Show) -> &'static str {
+    match s {
+        Show::Off => "Off",
+        Show::Pre => "In",
+        Show::Post => "Out",
+        Show::Both => "In + Out",
+    }
+}
+
+/// A colour swatch and its name: the legend of a trace.
+fn legend(ui: &mut egui::Ui, colour: Color32, name: &str) {
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(16.0, 10.0), egui::Sense::hover());
+    ui.painter().line_segment(
+        [rect.left_center(), rect.right_center()],
+        Stroke::new(2.0, colour),
+    );
+    ui.label(
+        RichText::new(name)
+            .font(theme::font(theme::SIZE_SMALL))
+            .color(colour),
+    );
+}
+
 /// The right-click menu of band `i`: on/off, type and channel.
 fn band_menu(ui: &mut egui::Ui, b: &BandParamSet, i: usize, setter: &ParamSetter) {
     ui.label(
@@ -311,7 +465,7 @@ fn band_menu(ui: &mut egui::Ui, b: &BandParamSet, i: usize, setter: &ParamSetter
     }
 }
 
-fn band_column(ui: &mut egui::Ui, i: usize, b: &BandParamSet, setter: &ParamSetter) {
+fn band_column(ui: &mut egui::Ui, i: usize, b: &BandParamSet, setter: &ParamSetter, width: f32) {
     let on = b.on.value();
     let colour = BAND_COLOURS[i];
     let knob = |param, label| {
@@ -326,7 +480,7 @@ fn band_column(ui: &mut egui::Ui, i: usize, b: &BandParamSet, setter: &ParamSett
         .corner_radius(egui::CornerRadius::same(theme::ROUNDING))
         .inner_margin(egui::Margin::same(4))
         .show(ui, |ui| {
-            ui.set_width(120.0);
+            ui.set_width(width);
             ui.vertical_centered(|ui| {
                 ui.spacing_mut().item_spacing = egui::vec2(2.0, 3.0);
                 Toggle::for_sink(shared_gui::binding::Bound::new(&b.on, setter), colour)
@@ -390,11 +544,17 @@ impl EditorBody for Body {
     fn ui(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
         self.sync_bank();
         self.plot(ui, setter);
-        ui.add_space(6.0);
+        if self.analyzers.is_some() {
+            self.analyser_row(ui);
+        }
+        ui.add_space(4.0);
         let p = self.params.clone();
+        // The eight columns share the width (no empty space at the right of a wide window).
+        let gap = ui.spacing().item_spacing.x;
+        let width = ((ui.available_width() - gap * 7.0) / 8.0 - 10.0).clamp(112.0, 200.0);
         ui.horizontal_top(|ui| {
             for (i, b) in p.bands().iter().enumerate() {
-                band_column(ui, i, b, setter);
+                band_column(ui, i, b, setter, width);
             }
         });
     }

@@ -39,6 +39,32 @@ pub enum HandleEvent {
     Menu(usize),
 }
 
+impl HandleEvent {
+    /// The same event with its handle index mapped through `f` (a caller that shows handles for
+    /// some bands only maps them back to band numbers).
+    pub fn map_index(self, f: impl Fn(usize) -> usize) -> Self {
+        match self {
+            Self::DragStarted(i) => Self::DragStarted(f(i)),
+            Self::Dragged {
+                index,
+                freq_hz,
+                gain_db,
+            } => Self::Dragged {
+                index: f(index),
+                freq_hz,
+                gain_db,
+            },
+            Self::DragStopped(i) => Self::DragStopped(f(i)),
+            Self::Wheel { index, notches } => Self::Wheel {
+                index: f(index),
+                notches,
+            },
+            Self::AddAt { freq_hz, gain_db } => Self::AddAt { freq_hz, gain_db },
+            Self::Menu(i) => Self::Menu(f(i)),
+        }
+    }
+}
+
 pub struct FreqPlot {
     pub f_min: f64,
     pub f_max: f64,
@@ -117,6 +143,8 @@ impl FreqPlot {
         };
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, CornerRadius::same(3), theme::WELL);
+        // Frequency labels sit in a band of their own at the bottom: no grid line crosses them.
+        let label_top = rect.bottom() - LABEL_BAND;
         for decade in [10.0, 100.0, 1000.0, 10_000.0] {
             for m in 1..10 {
                 let f = decade * m as f64;
@@ -126,7 +154,7 @@ impl FreqPlot {
                 let x = frame.x(f);
                 let strong = m == 1 || m == 2 || m == 5;
                 painter.line_segment(
-                    [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+                    [Pos2::new(x, rect.top()), Pos2::new(x, label_top)],
                     Stroke::new(
                         1.0,
                         if strong {
@@ -137,11 +165,14 @@ impl FreqPlot {
                     ),
                 );
                 if strong {
-                    painter.text(
-                        Pos2::new(x + 2.0, rect.bottom() - 2.0),
-                        egui::Align2::LEFT_BOTTOM,
-                        freq_label(f),
-                        theme::font(9.0),
+                    // Centred under its line, kept whole inside the plot at either end.
+                    let galley =
+                        painter.layout_no_wrap(freq_label(f), theme::font(9.0), theme::TEXT_DIM);
+                    let w = galley.size().x;
+                    let left = (x - w / 2.0).clamp(rect.left() + 2.0, rect.right() - 2.0 - w);
+                    painter.galley(
+                        Pos2::new(left, rect.bottom() - 1.0 - galley.size().y),
+                        galley,
                         theme::TEXT_DIM,
                     );
                 }
@@ -151,27 +182,76 @@ impl FreqPlot {
         let mut db = -self.db_range + step;
         while db < self.db_range {
             let y = frame.y(db);
-            painter.line_segment(
-                [Pos2::new(rect.left(), y), Pos2::new(rect.right(), y)],
-                Stroke::new(
-                    1.0,
-                    if db == 0.0 {
-                        theme::TEXT_DIM
-                    } else {
-                        theme::GRID
-                    },
-                ),
-            );
-            painter.text(
-                Pos2::new(rect.right() - 2.0, y),
-                egui::Align2::RIGHT_BOTTOM,
-                format!("{db:+.0}"),
-                theme::font(9.0),
-                theme::TEXT_DIM,
-            );
+            if y < label_top - 2.0 {
+                painter.line_segment(
+                    [Pos2::new(rect.left(), y), Pos2::new(rect.right(), y)],
+                    Stroke::new(
+                        1.0,
+                        if db == 0.0 {
+                            theme::TEXT_DIM
+                        } else {
+                            theme::GRID
+                        },
+                    ),
+                );
+                boxed_text(
+                    &painter,
+                    Pos2::new(rect.right() - 2.0, y),
+                    egui::Align2::RIGHT_CENTER,
+                    format!("{db:+.0}"),
+                    theme::TEXT_DIM,
+                );
+            }
             db += step;
         }
         (frame, response)
+    }
+}
+
+/// Height of the band at the bottom of a plot that holds the frequency labels, points.
+pub const LABEL_BAND: f32 = 12.0;
+
+/// Scale text on a patch of the plot's background, so grid lines and traces never strike it.
+fn boxed_text(
+    painter: &egui::Painter,
+    pos: Pos2,
+    align: egui::Align2,
+    text: String,
+    color: Color32,
+) -> Rect {
+    let galley = painter.layout_no_wrap(text, theme::font(9.0), color);
+    let rect = align.anchor_size(pos, galley.size());
+    painter.rect_filled(rect.expand(1.0), CornerRadius::same(2), theme::WELL);
+    painter.galley(rect.min, galley, color);
+    rect
+}
+
+/// The analyser's level scale along the plot's left edge (0 dBFS at the top, `floor_db` at the
+/// bottom, every 24 dB), in the spectrum's colour so it is not read as the EQ's gain scale.
+pub fn spectrum_scale(ui: &Ui, frame: &PlotFrame, floor_db: f32, color: Color32) {
+    let painter = ui.painter_at(frame.rect);
+    let height = frame.rect.height() - LABEL_BAND;
+    let mut db = 0.0;
+    while db > floor_db {
+        let y = frame.rect.top() + mapping::to_unit(-db, 0.0, -floor_db) * height;
+        let text = if db == 0.0 {
+            "0 dBFS".to_string()
+        } else {
+            format!("{db:.0}")
+        };
+        let align = if db == 0.0 {
+            egui::Align2::LEFT_TOP
+        } else {
+            egui::Align2::LEFT_CENTER
+        };
+        boxed_text(
+            &painter,
+            Pos2::new(frame.rect.left() + 2.0, y),
+            align,
+            text,
+            color,
+        );
+        db -= 24.0;
     }
 }
 
@@ -214,7 +294,8 @@ pub fn curve(
 }
 
 /// Draws a spectrum trace: `bins_db[i]` at frequency `bin_freq(i)`, on a dB scale of
-/// `floor_db..0` mapped over the plot's full height, filled below.
+/// `floor_db..0` mapped over the plot above its label band ([`spectrum_scale`] labels it),
+/// filled below.
 pub fn spectrum(
     ui: &Ui,
     frame: &PlotFrame,
@@ -224,8 +305,8 @@ pub fn spectrum(
     color: Color32,
 ) {
     let painter = ui.painter_at(frame.rect);
-    let y =
-        |db: f32| frame.rect.bottom() - mapping::to_unit(db, floor_db, 0.0) * frame.rect.height();
+    let bottom = frame.rect.bottom() - LABEL_BAND;
+    let y = |db: f32| bottom - mapping::to_unit(db, floor_db, 0.0) * (bottom - frame.rect.top());
     let points: Vec<Pos2> = bins_db
         .iter()
         .enumerate()
@@ -249,8 +330,8 @@ pub fn spectrum(
             vec![
                 w[0],
                 w[1],
-                Pos2::new(w[1].x, frame.rect.bottom()),
-                Pos2::new(w[0].x, frame.rect.bottom()),
+                Pos2::new(w[1].x, bottom),
+                Pos2::new(w[0].x, bottom),
             ],
             fill,
             Stroke::NONE,

@@ -37,7 +37,13 @@ impl<'a, S: ParamSink> Toggle<'a, S> {
         let name = self.label.map_or_else(|| self.sink.name(), str::to_string);
         let text =
             egui::RichText::new(&name).color(if on { theme::BACKGROUND } else { theme::TEXT });
-        let button = egui::Button::new(text).fill(if on { self.accent } else { theme::PANEL });
+        // Off: a raised button with an outline, so it reads as a control on any panel.
+        let button = egui::Button::new(text)
+            .fill(if on { self.accent } else { theme::CONTROL })
+            .stroke(egui::Stroke::new(
+                1.0,
+                if on { self.accent } else { theme::GRID },
+            ));
         let response = ui.add(button);
         if response.clicked() {
             Gesture::default().apply(&self.sink, Action::Pick(if on { 0.0 } else { 1.0 }));
