@@ -10,7 +10,7 @@ pub mod slider;
 pub mod toggle;
 
 pub use knob::Knob;
-pub use menu::pick_menu;
+pub use menu::{pick_menu, pick_menu_marked};
 pub use power::Power;
 pub use section::section;
 pub use selector::Selector;

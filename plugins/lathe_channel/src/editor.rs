@@ -16,7 +16,7 @@ use shared_gui::egui::{self, Color32, Stroke, Vec2};
 use shared_gui::meters::{LevelMeter, PeakHold, gain_reduction_meter};
 use shared_gui::plots::TransferPlot;
 use shared_gui::plots::freq_plot::{self, BandHandle, FreqPlot, HandleEvent};
-use shared_gui::widgets::{Knob, Selector, Toggle, caption, pick_menu, section};
+use shared_gui::widgets::{Knob, Power, Selector, Toggle, pick_menu_marked, section};
 use shared_gui::{Accent, EditorBody, EditorSpec};
 use std::sync::Arc;
 
@@ -25,13 +25,21 @@ pub const SPEC: EditorSpec = EditorSpec {
     title: "Lathe Channel Strip",
     accent: Accent::Channel,
     default_size: (1270.0, 560.0),
-    min_size: (1240.0, 540.0),
+    min_size: (1270.0, 540.0),
 };
 
 const A: Accent = Accent::Channel;
 const KNOB: f32 = 30.0;
 const KNOB_W: f32 = 60.0;
+/// Meter height at the minimum window size; meters and plots grow with the window.
 const METER_H: f32 = 462.0;
+/// Contents widths of the sections, fixed so switching a section on or off never moves the
+/// others (the EQ's grows with the window).
+const INPUT_W: f32 = 64.0;
+const SIDE_W: f32 = 96.0;
+const GATE_W: f32 = 160.0;
+const EQ_W: f32 = 336.0;
+const COMP_W: f32 = 266.0;
 
 /// Band colours on the EQ plot (filters, then bands 1–4).
 const BAND_COLOURS: [Color32; 4] = [
@@ -51,6 +59,8 @@ pub struct Body {
     bank_rate: f32,
     gate_gr: f32,
     comp_gr: f32,
+    /// The factory preset picked last (its name shows, with a mark once edited).
+    loaded: Option<usize>,
 }
 
 pub type Editor = shared_gui::Editor<Body>;
@@ -69,11 +79,12 @@ pub fn create(params: Arc<ChannelParams>, readout: Arc<Readout>) -> Option<Edito
             bank_rate: 0.0,
             gate_gr: 0.0,
             comp_gr: 0.0,
+            loaded: None,
         },
     )
 }
 
-fn knob<'a, P: nice_plug::prelude::Param>(
+fn knob<'a, P: nice_plug::prelude::Param + 'static>(
     p: &'a P,
     setter: &'a ParamSetter<'a>,
     label: &'a str,
@@ -117,12 +128,12 @@ impl Body {
         }
     }
 
-    fn eq_plot(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+    fn eq_plot(&mut self, ui: &mut egui::Ui, setter: &ParamSetter, size: Vec2) {
         let plot = FreqPlot {
             f_min: 20.0,
             f_max: 20_000f64.min(self.bank_rate as f64 * 0.5),
             db_range: 18.0,
-            size: Vec2::new(330.0, 150.0),
+            size,
         };
         let (frame, response) = plot.show_grid(ui);
         let bank = &self.bank;
@@ -198,9 +209,11 @@ fn band_column(
     b: &EqBandParams,
     kind: Option<&dyn Fn(&mut egui::Ui)>,
     setter: &ParamSetter,
+    width: f32,
 ) {
-    ui.vertical(|ui| {
-        ui.set_width(KNOB_W + 14.0);
+    let layout = egui::Layout::top_down(egui::Align::Center);
+    ui.allocate_ui_with_layout(Vec2::new(width, 0.0), layout, |ui| {
+        ui.set_width(width);
         ui.spacing_mut().item_spacing = egui::vec2(2.0, 2.0);
         Toggle::for_sink(
             shared_gui::binding::Bound::new(&b.on, setter),
@@ -211,7 +224,16 @@ fn band_column(
         match kind {
             Some(k) => k(ui),
             None => {
-                caption(ui, "Bell");
+                // The middle bands are always bells: the same box as the outer bands' type
+                // menus, greyed out, so the row reads as one.
+                ui.add_enabled_ui(false, |ui| {
+                    egui::ComboBox::from_id_salt(("band-type", i))
+                        .width(60.0)
+                        .selected_text("Bell")
+                        .show_ui(ui, |_| {});
+                })
+                .response
+                .on_disabled_hover_text("Bands 2 and 3 are bells");
             }
         }
         knob(&b.freq_hz, setter, "Freq").show(ui);
@@ -227,13 +249,30 @@ impl EditorBody for Body {
         Toggle::new(&p.bypass, setter, A).show(ui);
         Selector::new(&p.order, setter).width(130.0).show(ui);
         let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-        if let Some(i) = pick_menu(
+        // The preset loaded last, marked "*" once edited; else one the settings match exactly.
+        let current = match self.loaded {
+            Some(i) => Some((i, !presets::matches(&*p, &PRESETS[i]))),
+            None => PRESETS
+                .iter()
+                .position(|q| presets::matches(&*p, q))
+                .map(|i| (i, false)),
+        };
+        let caption = match current {
+            Some((i, false)) => PRESETS[i].name.to_string(),
+            Some((i, true)) => format!("{} *", PRESETS[i].name),
+            None => "Presets".to_string(),
+        };
+        if let Some(i) = pick_menu_marked(
             ui,
-            "Presets",
+            "presets",
+            &caption,
+            current.map(|(i, _)| i),
             &names,
-            "Factory starting points: every parameter is set (recorded as automation gestures)",
+            "Factory starting points: every parameter is set (recorded as automation gestures); \
+             * marks a preset edited since",
         ) {
             presets::apply(&*p, setter.raw_context, &PRESETS[i]);
+            self.loaded = Some(i);
         }
     }
 
@@ -246,7 +285,14 @@ impl EditorBody for Body {
         let gate_gr = ballistic(&mut self.gate_gr, r.gate_gr_db.take());
         let comp_gr = ballistic(&mut self.comp_gr, r.comp_gr_db.take());
         let comp_level = r.comp_level_db.load();
-        let h = METER_H;
+        // What the window gives beyond its minimum goes to the meters, the EQ plot and the
+        // gain-reduction meters; the sections keep their widths.
+        let min_body_w = SPEC.min_size.0 - 16.0;
+        let extra_w = (ui.available_width() - min_body_w).max(0.0);
+        // A section is its contents (h - 24) plus header and margins: 22 more than h.
+        let h = (ui.available_height() - 22.0).max(METER_H);
+        let extra_h = h - METER_H;
+        let eq_w = EQ_W + extra_w;
         ui.horizontal_top(|ui| {
             ui.spacing_mut().item_spacing.x = 6.0;
             LevelMeter::new(&ins, &mut self.in_holds)
@@ -263,8 +309,10 @@ impl EditorBody for Body {
                 |_| {},
                 |ui| {
                     ui.set_min_height(h - 24.0);
+                    ui.set_width(INPUT_W);
                     knob(&p.trim_db, setter, "Trim").show(ui);
                     ui.add_space(8.0);
+                    shared_gui::widgets::caption(ui, "Polarity");
                     Toggle::new(&p.invert_left, setter, A).label("Ø L").show(ui);
                     Toggle::new(&p.invert_right, setter, A)
                         .label("Ø R")
@@ -280,7 +328,7 @@ impl EditorBody for Body {
                 |_| {},
                 |ui| {
                     ui.set_min_height(h - 24.0);
-                    ui.set_width(96.0);
+                    ui.set_width(SIDE_W);
                     Toggle::new(&p.hp_on, setter, A).label("High-pass").show(ui);
                     knob(&p.hp_freq, setter, "HP Freq").show(ui);
                     Selector::new(&p.hp_slope, setter).width(84.0).show(ui);
@@ -297,10 +345,11 @@ impl EditorBody for Body {
                 A,
                 p.gt_on.value(),
                 |ui| {
-                    Toggle::new(&p.gt_on, setter, A).label("On").show(ui);
+                    Power::new(&p.gt_on, setter, A).show(ui);
                 },
                 |ui| {
                     ui.set_min_height(h - 24.0);
+                    ui.set_width(GATE_W);
                     ui.horizontal_top(|ui| {
                         ui.vertical(|ui| {
                             ui.horizontal(|ui| {
@@ -323,7 +372,13 @@ impl EditorBody for Body {
                                 .width(84.0)
                                 .show(ui);
                         });
-                        gain_reduction_meter(ui, "GR", gate_gr, 60.0, Vec2::new(16.0, 330.0));
+                        gain_reduction_meter(
+                            ui,
+                            "GR",
+                            gate_gr,
+                            60.0,
+                            Vec2::new(16.0, 330.0 + extra_h),
+                        );
                     });
                 },
             );
@@ -334,11 +389,12 @@ impl EditorBody for Body {
                 A,
                 p.eq_on.value(),
                 |ui| {
-                    Toggle::new(&p.eq_on, setter, A).label("On").show(ui);
+                    Power::new(&p.eq_on, setter, A).show(ui);
                 },
                 |ui| {
                     ui.set_min_height(h - 24.0);
-                    self.eq_plot(ui, setter);
+                    ui.set_width(eq_w);
+                    self.eq_plot(ui, setter, Vec2::new(eq_w, 150.0 + extra_h * 0.8));
                     ui.add_space(4.0);
                     ui.horizontal_top(|ui| {
                         let low = |ui: &mut egui::Ui| {
@@ -347,10 +403,11 @@ impl EditorBody for Body {
                         let high = |ui: &mut egui::Ui| {
                             Selector::new(&p.e4_type, setter).width(60.0).show(ui);
                         };
-                        band_column(ui, 0, &p.e1, Some(&low), setter);
-                        band_column(ui, 1, &p.e2, None, setter);
-                        band_column(ui, 2, &p.e3, None, setter);
-                        band_column(ui, 3, &p.e4, Some(&high), setter);
+                        let col = (eq_w - 3.0 * ui.spacing().item_spacing.x) / 4.0;
+                        band_column(ui, 0, &p.e1, Some(&low), setter, col);
+                        band_column(ui, 1, &p.e2, None, setter, col);
+                        band_column(ui, 2, &p.e3, None, setter, col);
+                        band_column(ui, 3, &p.e4, Some(&high), setter, col);
                     });
                 },
             );
@@ -361,10 +418,11 @@ impl EditorBody for Body {
                 A,
                 p.cp_on.value(),
                 |ui| {
-                    Toggle::new(&p.cp_on, setter, A).label("On").show(ui);
+                    Power::new(&p.cp_on, setter, A).show(ui);
                 },
                 |ui| {
                     ui.set_min_height(h - 24.0);
+                    ui.set_width(COMP_W);
                     ui.horizontal_top(|ui| {
                         let comp = p.comp();
                         TransferPlot {
@@ -418,8 +476,9 @@ impl EditorBody for Body {
                 |_| {},
                 |ui| {
                     ui.set_min_height(h - 24.0);
-                    ui.set_width(96.0);
+                    ui.set_width(SIDE_W);
                     knob(&p.pan, setter, "Pan").show(ui);
+                    shared_gui::widgets::caption(ui, "Pan law");
                     Selector::new(&p.pan_law, setter).width(84.0).show(ui);
                     knob(&p.width, setter, "Width").show(ui);
                     Toggle::new(&p.mono, setter, A).show(ui);

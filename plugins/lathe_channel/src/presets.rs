@@ -241,6 +241,17 @@ pub fn resolve(params: &dyn Params, preset: &Preset) -> Result<Vec<(ParamPtr, f3
     Ok(out)
 }
 
+/// Whether every parameter (but the bypass) holds `preset`'s value: the editor shows that preset's
+/// name, and marks it modified once anything differs.
+pub fn matches(params: &dyn Params, preset: &Preset) -> bool {
+    resolve(params, preset).is_ok_and(|values| {
+        values.iter().all(|(ptr, normalized)| {
+            // SAFETY: the pointers come from `params`, alive for this call.
+            (unsafe { ptr.unmodulated_normalized_value() } - normalized).abs() < 1e-5
+        })
+    })
+}
+
 /// Applies `preset` from the editor: one begin/set/end gesture per parameter, so hosts record
 /// it. GUI thread only.
 pub fn apply(params: &dyn Params, context: &dyn GuiContextInner, preset: &Preset) {

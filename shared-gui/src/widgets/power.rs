@@ -33,7 +33,11 @@ impl<S: ParamSink> Power<S> {
             Gesture::default().apply(&self.sink, Action::Pick(if on { 0.0 } else { 1.0 }));
         }
         let on = self.sink.normalized() >= 0.5;
-        let colour = if on { self.accent } else { theme::TEXT_DIM };
+        let colour = if on {
+            self.accent
+        } else {
+            Color32::from_gray(120)
+        };
         let painter = ui.painter_at(rect.expand(1.0));
         let c = rect.center();
         painter.circle(
