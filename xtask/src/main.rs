@@ -52,8 +52,9 @@ fn bundles() -> Result<Vec<Bundle>> {
 /// Debian packages the standalone binaries need to build (cpal → ALSA, jack → JACK).
 const STANDALONE_APT: [&str; 3] = ["pkg-config", "libasound2-dev", "libjack-jackd2-dev"];
 /// Debian packages the GUI screenshot tests need (virtual X server, GL, screenshot tool, and
-/// tesseract OCR, which must read each plugin's name in its editor to prove text renders).
-const GUI_APT: [&str; 7] = [
+/// tesseract OCR, which must read each plugin's name in its editor to prove text renders; a JACK
+/// server and its example clients, whose tone feeds the standalones while they are shot).
+const GUI_APT: [&str; 8] = [
     "xvfb",
     "x11-utils",
     "imagemagick",
@@ -61,6 +62,7 @@ const GUI_APT: [&str; 7] = [
     "libegl-mesa0",
     "tesseract-ocr",
     "tesseract-ocr-eng",
+    "jackd2",
 ];
 
 fn main() -> Result<()> {
@@ -402,7 +404,7 @@ fn test(args: &[String]) -> Result<()> {
     })?;
 
     stage(
-        "editor screenshots under Xvfb (100 % and 200 %)",
+        "editors under Xvfb with audio (100 %, 200 %, large, small screen) and JACK periods",
         &mut || run(Command::new(&python).args(["-m", "pytest", "-q", "host-tests/gui"])),
     )?;
 
