@@ -58,6 +58,13 @@ RIGHT_WORDS = {
     "lathe_limiter": ["output", "lufs", "out"],
     "lathe_meter": ["balance", "peaks", "peak"],
 }
+# Words each editor must show (OCR): controls the issue found missing or unlabelled.
+REQUIRED_WORDS = {
+    "lathe_channel": ["polarity", "law"],
+    "lathe_eq": ["analyser", "freeze", "resolution"],
+    "lathe_limiter": [],
+    "lathe_meter": [],
+}
 # Large enough for every editor at 200 % (the Channel Strip opens at 2540 x 1120 pixels there).
 SCREEN = (3840, 2160)
 # A common laptop/desktop screen, too small for some editors at 200 %.
@@ -334,6 +341,8 @@ def test_editor_renders(plugin: str, view: str, jack: Jack, tmp_path: Path):
     title = PLUGINS[plugin].lower()
     assert title in text, f"OCR did not read the title '{PLUGINS[plugin]}' in {shot}: {words}"
     assert "scale" in words, f"OCR did not read the scale control in {shot}: {words}"
+    missing = [x for x in REQUIRED_WORDS[plugin] if x not in words]
+    assert not missing, f"OCR did not read {missing} in {shot}: {words}"
     others = [x for x in words if len(x) >= 3 and x not in title.split()]
     assert len(others) >= 5, f"OCR read too little text besides the title in {shot}: {words}"
     right = [x.lower() for x in ocr_words(right_part(shot, tmp_path), tmp_path)]

@@ -32,6 +32,43 @@ pub trait ParamSink {
     }
 }
 
+/// A borrowed sink is a sink (widgets take theirs by value).
+impl<T: ParamSink + ?Sized> ParamSink for &T {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn normalized(&self) -> f32 {
+        (**self).normalized()
+    }
+    fn default_normalized(&self) -> f32 {
+        (**self).default_normalized()
+    }
+    fn step_count(&self) -> Option<usize> {
+        (**self).step_count()
+    }
+    fn display(&self, normalized: f32) -> String {
+        (**self).display(normalized)
+    }
+    fn parse(&self, text: &str) -> Option<f32> {
+        (**self).parse(text)
+    }
+    fn begin(&self) {
+        (**self).begin()
+    }
+    fn set(&self, normalized: f32) {
+        (**self).set(normalized)
+    }
+    fn end(&self) {
+        (**self).end()
+    }
+    fn plain(&self, normalized: f32) -> Option<f32> {
+        (**self).plain(normalized)
+    }
+    fn normalize(&self, plain: f32) -> f32 {
+        (**self).normalize(plain)
+    }
+}
+
 /// How a continuous parameter moves under the mouse, by what it measures: the same steps for
 /// every parameter of a kind in every Lathe editor.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -310,7 +347,7 @@ pub(crate) mod tests {
             *r.value.borrow_mut() = r.normalize(value);
             r
         }
-        fn take(&self) -> Vec<String> {
+        pub fn take(&self) -> Vec<String> {
             std::mem::take(&mut *self.log.borrow_mut())
         }
     }

@@ -814,7 +814,7 @@ fn blocks_longer_than_prepared_run_in_prepared_chunks() {
         .map(|c| c.iter().map(|x| x * 0.5).collect())
         .collect();
     let on = busy_params().settings();
-    let mut off = on.clone();
+    let mut off = on;
     off.gate_on = false;
     off.comp_on = false;
     off.eq_on = false;

@@ -67,3 +67,52 @@ impl<S: ParamSink> Power<S> {
         response.on_hover_text(format!("{name}: {}", if on { "on" } else { "off" }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binding::tests::Recorder;
+    use egui::{Event, PointerButton, RawInput, Rect};
+
+    fn frame(ctx: &egui::Context, sink: &Recorder, events: Vec<Event>) -> Rect {
+        let input = RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(200.0, 100.0))),
+            events,
+            ..Default::default()
+        };
+        let mut rect = Rect::NOTHING;
+        let mut out = ctx.run_ui(input, |ui| {
+            rect = Power::for_sink(sink, Color32::RED).show(ui).rect;
+        });
+        out.textures_delta.clear();
+        rect
+    }
+
+    fn click(pos: Pos2, pressed: bool) -> Event {
+        Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        }
+    }
+
+    /// A click switches the section on, another off, each one host gesture.
+    #[test]
+    fn a_click_toggles_the_section_as_one_gesture() {
+        let ctx = egui::Context::default();
+        let sink = Recorder::new(0.0, Some(1));
+        let rect = frame(&ctx, &sink, vec![]);
+        let c = rect.center();
+        for want in [1.0, 0.0] {
+            frame(&ctx, &sink, vec![Event::PointerMoved(c), click(c, true)]);
+            frame(&ctx, &sink, vec![click(c, false)]);
+            assert_eq!(sink.normalized(), want);
+            assert_eq!(
+                sink.take(),
+                ["begin", &format!("set {want:.3}")[..], "end"],
+                "one gesture per click"
+            );
+        }
+    }
+}
