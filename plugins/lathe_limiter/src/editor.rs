@@ -20,7 +20,7 @@ pub const SPEC: EditorSpec = EditorSpec {
     accent: Accent::Limiter,
     default_size: (880.0, 480.0),
     // The controls' row at its natural size (with the custom target's knob) plus margins.
-    min_size: (800.0, 440.0),
+    min_size: (820.0, 440.0),
 };
 
 const A: Accent = Accent::Limiter;
@@ -202,11 +202,12 @@ impl EditorBody for Body {
                     ui.horizontal(|ui| {
                         Knob::new(&p.input_db, setter, A)
                             .diameter(44.0)
-                            .width(64.0)
+                            .width(66.0)
                             .show(ui);
+                        // Wide enough for "-1.00 dBTP".
                         Knob::new(&p.ceiling_db, setter, A)
                             .diameter(44.0)
-                            .width(64.0)
+                            .width(76.0)
                             .show(ui);
                         // The custom loudness target sits beside the drive it steers, as a
                         // third knob (a slider row would not fit the minimum width).
@@ -214,7 +215,7 @@ impl EditorBody for Body {
                             Knob::new(&p.custom_target_lufs, setter, A)
                                 .label("Target")
                                 .diameter(44.0)
-                                .width(64.0)
+                                .width(72.0)
                                 .show(ui);
                         }
                     });
