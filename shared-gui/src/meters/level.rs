@@ -177,7 +177,7 @@ impl<'a> LevelMeter<'a> {
                 for db in dbfs_scale_marks(lo, hi).into_iter().rev() {
                     let y = along(bars, pos(db));
                     // Keep labels at least a line apart (small meters show fewer marks).
-                    if last_y - y < 14.0 || y > bars.bottom() - 5.0 {
+                    if last_y - y < 14.0 {
                         continue;
                     }
                     last_y = y;
