@@ -123,12 +123,13 @@ impl EditorBody for Body {
                 ui.spacing_mut().item_spacing.y = 2.0;
                 shared_gui::widgets::caption(
                     ui,
-                    "Input (grey) and output peak, dBFS  ·  gain reduction from the top, dB",
+                    "Input (dark) and output (light) peak, dBFS  ·  gain reduction (orange) from the top, dB",
                 );
                 let graph = HistoryGraph {
                     traces: &[
-                        (&self.history[LANE_INPUT], Color32::from_gray(110)),
-                        (&self.history[LANE_OUTPUT], A.color()),
+                        // Waveform in greys, so the orange gain reduction stands apart.
+                        (&self.history[LANE_INPUT], Color32::from_gray(100)),
+                        (&self.history[LANE_OUTPUT], Color32::from_gray(210)),
                     ],
                     point_s: HISTORY_POINT_S,
                     span_s: SPAN_S,
@@ -168,7 +169,7 @@ impl EditorBody for Body {
                     theme::REDUCTION,
                 );
                 graph.on_hover_text(
-                    "Last 10 s: input peak (grey, after the drive) and output peak (accent) on \
+                    "Last 10 s: input peak (dark grey, after the drive) and output peak (light grey) on \
                      the left dBFS scale, the ceiling (yellow); gain reduction (orange) hangs \
                      from the top on the right dB scale",
                 );
