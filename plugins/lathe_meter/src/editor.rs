@@ -27,6 +27,8 @@ pub const SPEC: EditorSpec = EditorSpec {
 };
 
 const ACCENT: Accent = Accent::Meter;
+/// A section panel's margin and border below its contents, points.
+const SECTION_BOTTOM: f32 = 9.0;
 /// The history never gets shorter than this, points.
 const MIN_HISTORY_H: f32 = 80.0;
 /// The bar and figures row never gets shorter than this, points.
@@ -45,6 +47,8 @@ pub struct Body {
     figures_h: f32,
     /// Where the history was drawn on the last frame.
     history_rect: egui::Rect,
+    /// Height of the correlation row on the last frame.
+    corr_h: f32,
 }
 
 pub type Editor = shared_gui::Editor<Body>;
@@ -66,6 +70,7 @@ impl Body {
             control_widths: HashMap::new(),
             figures_h: 0.0,
             history_rect: egui::Rect::NOTHING,
+            corr_h: 20.0,
         }
     }
 }
@@ -118,14 +123,13 @@ fn elapsed_text(seconds: f32) -> String {
     format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
+/// A control drawn by [`flow`]: its name (the key of its measured width) and how to draw it.
+type Control<'a> = (&'static str, &'a mut dyn FnMut(&mut egui::Ui));
+
 /// Lays `items` out left to right and starts a new row where the next one would cross the
 /// right edge, using each item's width measured on the last frame (kept in `widths` by name):
 /// controls wrap instead of running off the window, whatever is shown.
-fn flow(
-    ui: &mut egui::Ui,
-    widths: &mut HashMap<&'static str, f32>,
-    items: &mut [(&'static str, &mut dyn FnMut(&mut egui::Ui))],
-) {
+fn flow(ui: &mut egui::Ui, widths: &mut HashMap<&'static str, f32>, items: &mut [Control<'_>]) {
     let avail = ui.available_width();
     let gap = ui.spacing().item_spacing.x;
     let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
@@ -239,8 +243,7 @@ impl EditorBody for Body {
             };
             let custom = p.target.value() == Target::Custom;
             let mono = r.num_channels.load(Ordering::Relaxed) == 1;
-            let mut items: Vec<(&'static str, &mut dyn FnMut(&mut egui::Ui))> =
-                vec![("target", &mut target_sel)];
+            let mut items: Vec<Control<'_>> = vec![("target", &mut target_sel)];
             if custom {
                 items.push(("custom target", &mut custom_target));
                 items.push(("custom ceiling", &mut custom_ceiling));
@@ -263,7 +266,7 @@ impl EditorBody for Body {
         // height (measured last frame), the bars and the history share the rest.
         let gap = ui.spacing().item_spacing;
         let cap_h = ui.text_style_height(&egui::TextStyle::Small);
-        let corr_h = 16.0;
+        let corr_h = self.corr_h;
         // Spacing below: three item gaps and two 4-point spaces around the history.
         let free_h = ui.available_height() - corr_h - 3.0 * gap.y - 10.0;
         let top_h = (free_h * 0.6)
@@ -292,7 +295,9 @@ impl EditorBody for Body {
             .show(ui);
 
             // The kit's section header fills the width it is given: give it a fixed width.
-            let figures = ui.allocate_ui(egui::vec2(loudness_w, top_h), |ui| {
+            let mut natural_h = 0.0;
+            ui.allocate_ui(egui::vec2(loudness_w, top_h), |ui| {
+                let top = ui.max_rect().top();
                 section(
                     ui,
                     "Loudness",
@@ -387,10 +392,16 @@ impl EditorBody for Body {
                                 );
                             });
                         });
+                        // The figures' own height (with the frame's bottom margin) sets the
+                        // row's least height; the panel then reaches down to the row's end so
+                        // it lines up with the bar and the peaks.
+                        let content_bottom = ui.min_rect().bottom();
+                        natural_h = content_bottom - top + SECTION_BOTTOM;
+                        ui.add_space((top + top_h - SECTION_BOTTOM - content_bottom).max(0.0));
                     },
                 )
             });
-            self.figures_h = figures.response.rect.height();
+            self.figures_h = natural_h;
 
             ui.allocate_ui(egui::vec2(peaks_w, top_h), |ui| {
                 section(
@@ -498,11 +509,12 @@ impl EditorBody for Body {
         ));
         ui.add_space(4.0);
         let meter_w = ((full_w - 2.0 * gap.x) * 0.5 - 74.0 - 56.0 - 2.0 * gap.x).max(80.0);
-        ui.horizontal(|ui| {
+        let corr = ui.horizontal(|ui| {
             correlation_meter(ui, "Correlation", r.correlation.load(), false, meter_w);
             ui.add_space(gap.x);
             correlation_meter(ui, "Balance", r.balance.load(), true, meter_w);
         });
+        self.corr_h = corr.response.rect.height();
     }
 }
 
@@ -588,10 +600,11 @@ mod tests {
             };
             assert_eq!(count(unit), 2, "bar and history unit: {t:?}");
             assert_eq!(count(other), 0, "{t:?}");
-            // LU mode numbers the scales relative to the target (+6 above it), LUFS mode in
-            // absolute figures (-17 is 6 LU above -23).
-            let relative = count("+6");
-            let absolute = count("-17");
+            // LU mode numbers the bar and the history relative to the target (-9: 9 LU
+            // below it), LUFS mode in absolute figures (-32 is 9 LU below -23). Neither number
+            // is on the true-peak meter's scale.
+            let relative = count("-9");
+            let absolute = count("-32");
             match units {
                 Units::Lu => assert!(relative >= 2 && absolute == 0, "{t:?}"),
                 Units::Lufs => assert!(absolute >= 2 && relative == 0, "{t:?}"),
