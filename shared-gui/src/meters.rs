@@ -8,6 +8,7 @@ pub mod gain_reduction;
 pub mod hold;
 pub mod level;
 pub mod loudness_bar;
+pub mod scale;
 
 pub use correlation::correlation_meter;
 pub use gain_reduction::gain_reduction_meter;

@@ -2,6 +2,7 @@
 //! handles), a scrolling history graph and a dynamics transfer-curve plot.
 
 pub mod freq_plot;
+pub mod headless;
 pub mod history;
 pub mod transfer;
 

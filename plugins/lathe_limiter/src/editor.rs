@@ -8,7 +8,7 @@ use nice_plug::prelude::ParamSetter;
 use shared_dsp::util::gain_to_db;
 use shared_gui::egui::{self, Color32, RichText, Vec2};
 use shared_gui::meters::{LevelMeter, PeakHold, gain_reduction_meter};
-use shared_gui::plots::HistoryGraph;
+use shared_gui::plots::{HistoryGraph, history};
 use shared_gui::widgets::{Knob, Selector, Toggle, section};
 use shared_gui::{Accent, EditorBody, EditorSpec, theme};
 use std::sync::Arc;
@@ -19,54 +19,70 @@ pub const SPEC: EditorSpec = EditorSpec {
     title: "Lathe Limiter",
     accent: Accent::Limiter,
     default_size: (880.0, 480.0),
-    min_size: (760.0, 440.0),
+    // The controls' row at its natural size (with the custom target's knob) plus margins.
+    min_size: (820.0, 440.0),
 };
 
 const A: Accent = Accent::Limiter;
 /// Seconds of history shown.
 const SPAN_S: f32 = 10.0;
+/// Gain reduction range of the GR meter and of the history, dB.
+const GR_RANGE_DB: f32 = 24.0;
+/// The meter row never gets shorter than this, points.
+const MIN_ROW_H: f32 = 150.0;
 
 pub struct Body {
     params: Arc<LimiterParams>,
     readout: Arc<Readout>,
     in_holds: [PeakHold; 2],
     out_holds: [PeakHold; 2],
-    /// Output true peak shown, dBTP, and when it was last refreshed.
     history: [Vec<f32>; 3],
+    /// Natural width and height of the controls, measured on the last frame: the meters and
+    /// the history take the height they leave, and the controls stack in two rows when one
+    /// row would not fit the window.
+    controls_w: f32,
+    controls_h: f32,
+    /// Where the history graph was drawn on the last frame.
+    graph_rect: egui::Rect,
 }
 
 pub type Editor = shared_gui::Editor<Body>;
 
 pub fn create(params: Arc<LimiterParams>, readout: Arc<Readout>) -> Option<Editor> {
     let memory = params.editor_state.clone();
-    let n = (SPAN_S / HISTORY_POINT_S) as usize;
-    shared_gui::create_editor(
-        SPEC,
-        memory,
-        Body {
+    shared_gui::create_editor(SPEC, memory, Body::new(params, readout))
+}
+
+impl Body {
+    fn new(params: Arc<LimiterParams>, readout: Arc<Readout>) -> Self {
+        let n = (SPAN_S / HISTORY_POINT_S) as usize;
+        Self {
             params,
             readout,
             in_holds: Default::default(),
             out_holds: Default::default(),
             history: [vec![0.0; n], vec![0.0; n], vec![0.0; n]],
-        },
-    )
+            controls_w: 0.0,
+            controls_h: 200.0,
+            graph_rect: egui::Rect::NOTHING,
+        }
+    }
 }
 
-/// One row of a readout grid: label, value (or "–" when there is nothing to show), unit.
+/// One row of a readout grid: label, then the value with its unit (or "–" when there is
+/// nothing to show).
 fn figure(ui: &mut egui::Ui, label: &str, value: f32, unit: &str, color: Color32) {
     shared_gui::widgets::caption(ui, label);
     let text = if value.is_finite() && value > -150.0 {
-        format!("{value:.1}")
+        format!("{value:.1} {unit}")
     } else {
-        "–".to_string()
+        format!("– {unit}")
     };
     ui.label(
         RichText::new(text)
             .font(theme::mono(theme::SIZE_BODY))
             .color(color),
     );
-    shared_gui::widgets::caption(ui, unit);
     ui.end_row();
 }
 
@@ -88,30 +104,32 @@ impl EditorBody for Body {
                 f32::NEG_INFINITY
             });
         }
-        let meter_h = 210.0;
-
-        ui.horizontal(|ui| {
+        // The controls keep their natural size (measured last frame); the meters and the
+        // history take every point the window gives the row above them.
+        let gap = ui.spacing().item_spacing;
+        let cap_h = ui.text_style_height(&egui::TextStyle::Small);
+        let row_h = (ui.available_height() - self.controls_h - 2.0 * gap.y - 4.0).max(MIN_ROW_H);
+        let level_w = 24.0 + 2.0 * 15.0;
+        let gr_w = 46.0;
+        ui.horizontal_top(|ui| {
             LevelMeter::new(&ins, &mut self.in_holds)
                 .range(-48.0, 6.0)
-                .size(Vec2::new(40.0, meter_h))
+                .size(Vec2::new(level_w, row_h - cap_h - 2.0))
                 .label("In")
-                .show(ui);
-            // The graph takes what the GR bar (22) and the output meter (44) leave, with the
-            // spacing between them and a little slack, so the row ends at the window's margin.
-            let gap = ui.spacing().item_spacing.x;
-            let graph_w = (ui.available_width() - (22.0 + 44.0 + 2.0 * gap + 6.0)).max(240.0);
+                .show(ui)
+                .on_hover_text("Level entering the limiter: the input after the drive, dBFS");
+            let graph_w = (ui.available_width() - (gr_w + level_w + 2.0 * gap.x)).max(200.0);
             ui.vertical(|ui| {
+                ui.spacing_mut().item_spacing.y = 2.0;
                 shared_gui::widgets::caption(
                     ui,
-                    "Gain reduction over the input (dim) and output waveform",
+                    "Input (dark) and output (light) peak, dBFS  ·  gain reduction (orange) from the top, dB",
                 );
-                // Waveform envelope on a -48..0 dBFS scale, gain reduction 0..24 dB from the top
-                // (both drawn over the same box: GR as filled bars from the top).
-                let rect_start = ui.cursor().min;
-                HistoryGraph {
+                let graph = HistoryGraph {
                     traces: &[
-                        (&self.history[LANE_INPUT], Color32::from_gray(90)),
-                        (&self.history[LANE_OUTPUT], A.color()),
+                        // Waveform in greys, so the orange gain reduction stands apart.
+                        (&self.history[LANE_INPUT], Color32::from_gray(100)),
+                        (&self.history[LANE_OUTPUT], Color32::from_gray(210)),
                     ],
                     point_s: HISTORY_POINT_S,
                     span_s: SPAN_S,
@@ -119,29 +137,62 @@ impl EditorBody for Body {
                     max: 0.0,
                     lines: &[(ceiling, theme::WARN)],
                     fill_from_top: false,
-                    unit: "",
-                    size: Vec2::new(graph_w, meter_h - 4.0),
+                    unit: "dBFS",
+                    origin: 0.0,
+                    size: Vec2::new(graph_w, row_h - cap_h - 2.0),
                 }
                 .show(ui);
-                // GR overlay in the same rectangle.
-                let overlay =
-                    egui::Rect::from_min_size(rect_start, Vec2::new(graph_w, meter_h - 4.0));
-                let mut child = ui.new_child(egui::UiBuilder::new().max_rect(overlay));
-                let gr_trace: Vec<f32> = self.history[LANE_GR].iter().map(|g| -g).collect();
-                let _ = &mut child;
-                paint_gr(&child, overlay, &gr_trace);
+                // Gain reduction over the same box: a continuous area hanging from the top,
+                // 0..GR_RANGE_DB over the full height, numbered on the right.
+                let rect = graph.rect;
+                self.graph_rect = rect;
+                let painter = ui.painter_at(rect);
+                let gr_y = |g: f32| rect.top() + (g / GR_RANGE_DB).clamp(0.0, 1.0) * rect.height();
+                let px_per_point = rect.width() * HISTORY_POINT_S / SPAN_S;
+                history::fill_from_top(
+                    &painter,
+                    rect,
+                    &self.history[LANE_GR],
+                    px_per_point,
+                    gr_y,
+                    theme::REDUCTION,
+                );
+                history::paint_value_scale(
+                    &painter,
+                    rect,
+                    -GR_RANGE_DB,
+                    0.0,
+                    0.0,
+                    "GR dB",
+                    true,
+                    false,
+                    theme::REDUCTION,
+                );
+                graph.on_hover_text(
+                    "Last 10 s: input peak (dark grey, after the drive) and output peak (light grey) on \
+                     the left dBFS scale, the ceiling (yellow); gain reduction (orange) hangs \
+                     from the top on the right dB scale",
+                );
             });
-            gain_reduction_meter(ui, "GR", gr, 24.0, Vec2::new(22.0, meter_h - 18.0));
+            gain_reduction_meter(
+                ui,
+                "GR",
+                gr,
+                GR_RANGE_DB,
+                Vec2::new(gr_w, row_h - 2.0 * cap_h - 6.0),
+            );
             LevelMeter::new(&outs, &mut self.out_holds)
                 .range(-48.0, 6.0)
                 .ceiling(ceiling)
                 .clip_at(ceiling)
-                .size(Vec2::new(44.0, meter_h))
+                .size(Vec2::new(level_w, row_h - cap_h - 2.0))
                 .label("Out")
                 .show(ui);
         });
         ui.add_space(4.0);
-        ui.horizontal(|ui| {
+        let avail_w = ui.available_width();
+        let stacked = self.controls_w > avail_w + 1.0;
+        let drive = |ui: &mut egui::Ui| {
             section(
                 ui,
                 "Drive",
@@ -150,19 +201,29 @@ impl EditorBody for Body {
                 |_| {},
                 |ui| {
                     ui.horizontal(|ui| {
-                        Knob::new(&p.input_db, setter, A).diameter(52.0).show(ui);
-                        Knob::new(&p.ceiling_db, setter, A).diameter(52.0).show(ui);
+                        Knob::new(&p.input_db, setter, A)
+                            .diameter(44.0)
+                            .width(66.0)
+                            .show(ui);
+                        // Wide enough for "-1.00 dBTP".
+                        Knob::new(&p.ceiling_db, setter, A)
+                            .diameter(44.0)
+                            .width(76.0)
+                            .show(ui);
+                        // The custom loudness target sits beside the drive it steers, as a
+                        // third knob (a slider row would not fit the minimum width).
+                        if p.target.value() == crate::params::LoudnessTarget::Custom {
+                            Knob::new(&p.custom_target_lufs, setter, A)
+                                .label("Target")
+                                .diameter(44.0)
+                                .width(72.0)
+                                .show(ui);
+                        }
                     });
                     Selector::new(&p.target, setter)
                         .label("Target")
                         .width(112.0)
                         .show(ui);
-                    if p.target.value() == crate::params::LoudnessTarget::Custom {
-                        shared_gui::widgets::Slider::new(&p.custom_target_lufs, setter, A)
-                            .label("LUFS")
-                            .width(60.0)
-                            .show(ui);
-                    }
                     ui.horizontal(|ui| {
                         Toggle::new(&p.learn, setter, A).show(ui);
                         let learned = p.learned_gain_db.load(Ordering::Relaxed);
@@ -170,6 +231,8 @@ impl EditorBody for Body {
                     });
                 },
             );
+        };
+        let release = |ui: &mut egui::Ui| {
             section(
                 ui,
                 "Release",
@@ -182,12 +245,17 @@ impl EditorBody for Body {
                 },
                 |ui| {
                     ui.horizontal(|ui| {
-                        Knob::new(&p.release_ms, setter, A).show(ui);
-                        Knob::new(&p.lookahead_ms, setter, A).show(ui);
-                        Knob::new(&p.link_percent, setter, A).label("Link").show(ui);
+                        Knob::new(&p.release_ms, setter, A).width(62.0).show(ui);
+                        Knob::new(&p.lookahead_ms, setter, A).width(62.0).show(ui);
+                        Knob::new(&p.link_percent, setter, A)
+                            .label("Link")
+                            .width(62.0)
+                            .show(ui);
                     });
                 },
             );
+        };
+        let quality = |ui: &mut egui::Ui| {
             section(
                 ui,
                 "Quality",
@@ -200,20 +268,22 @@ impl EditorBody for Body {
                         .spacing([6.0, 4.0])
                         .show(ui, |ui| {
                             shared_gui::widgets::caption(ui, "Mode");
-                            Selector::new(&p.mode, setter).width(86.0).show(ui);
+                            Selector::new(&p.mode, setter).width(74.0).show(ui);
                             ui.end_row();
                             shared_gui::widgets::caption(ui, "Oversampling");
-                            Selector::new(&p.oversampling, setter).width(86.0).show(ui);
+                            Selector::new(&p.oversampling, setter).width(74.0).show(ui);
                             ui.end_row();
                             shared_gui::widgets::caption(ui, "Dither");
-                            Selector::new(&p.dither, setter).width(86.0).show(ui);
+                            Selector::new(&p.dither, setter).width(74.0).show(ui);
                             ui.end_row();
                             shared_gui::widgets::caption(ui, "Shaping");
-                            Selector::new(&p.shaping, setter).width(86.0).show(ui);
+                            Selector::new(&p.shaping, setter).width(74.0).show(ui);
                             ui.end_row();
                         });
                 },
             );
+        };
+        let output = |ui: &mut egui::Ui| {
             section(
                 ui,
                 "Output",
@@ -233,7 +303,7 @@ impl EditorBody for Body {
                     let tp_now = tps[0].max(tps[1]);
                     let over = tp_max > ceiling + 0.1;
                     egui::Grid::new("loudness")
-                        .num_columns(3)
+                        .num_columns(2)
                         .spacing([6.0, 2.0])
                         .show(ui, |ui| {
                             figure(
@@ -269,28 +339,139 @@ impl EditorBody for Body {
                     Toggle::new(&p.bypass, setter, A).show(ui);
                 },
             );
+        };
+        let controls = ui.vertical(|ui| {
+            ui.spacing_mut().item_spacing.x = 6.0;
+            if stacked {
+                let a = ui.horizontal_top(|ui| {
+                    drive(ui);
+                    release(ui);
+                });
+                let b = ui.horizontal_top(|ui| {
+                    quality(ui);
+                    output(ui);
+                });
+                a.response.rect.width() + b.response.rect.width() + ui.spacing().item_spacing.x
+            } else {
+                ui.horizontal_top(|ui| {
+                    drive(ui);
+                    release(ui);
+                    quality(ui);
+                    output(ui);
+                })
+                .response
+                .rect
+                .width()
+            }
         });
+        self.controls_w = controls.inner;
+        self.controls_h = controls.response.rect.height();
     }
 }
 
-/// Gain reduction as bars hanging from the top of `rect` (0..24 dB over the full height).
-fn paint_gr(ui: &egui::Ui, rect: egui::Rect, negative_gr: &[f32]) {
-    let painter = ui.painter_at(rect);
-    let n = negative_gr.len().max(1);
-    let w = rect.width() / n as f32;
-    let c = theme::REDUCTION;
-    let fill = Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 150);
-    for (i, g) in negative_gr.iter().enumerate() {
-        let gr = (-g).clamp(0.0, 24.0);
-        if gr < 0.05 {
-            continue;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::LoudnessTarget;
+    use shared_gui::plots::headless::{layout_problems, run_body, set_param, texts};
+
+    const SIZES: [(f32, f32); 3] = [
+        SPEC.min_size,
+        SPEC.default_size,
+        (SPEC.default_size.0 * 1.5, SPEC.default_size.1 * 1.5),
+    ];
+
+    fn body() -> Body {
+        Body::new(
+            Arc::new(LimiterParams::default()),
+            Arc::new(Readout::default()),
+        )
+    }
+
+    /// Nothing is drawn beyond the window and no number is cut, at the minimum, the default
+    /// and a 1.5x window, with and without the custom loudness target's extra control.
+    #[test]
+    fn fits_at_every_size() {
+        for (w, h) in SIZES {
+            for target in [LoudnessTarget::Off, LoudnessTarget::Custom] {
+                let mut b = body();
+                set_param(&b.params.target, target);
+                let painted = run_body(&mut b, A, Vec2::new(w, h), 3);
+                let problems = layout_problems(&painted, 0.5);
+                assert!(problems.is_empty(), "{w}x{h} {target:?}: {problems:#?}");
+                assert!(b.controls_w <= w - 16.0, "controls in one row at {w}");
+            }
         }
-        let x = rect.left() + i as f32 * w;
-        let h = gr / 24.0 * rect.height();
-        painter.rect_filled(
-            egui::Rect::from_min_size(egui::pos2(x, rect.top()), Vec2::new(w.max(1.0), h)),
-            egui::CornerRadius::ZERO,
-            fill,
-        );
+    }
+
+    /// A larger window goes to the history and the meters, not to empty space.
+    #[test]
+    fn history_takes_the_space() {
+        let mut sizes = Vec::new();
+        for (w, h) in SIZES {
+            let mut b = body();
+            run_body(&mut b, A, Vec2::new(w, h), 3);
+            sizes.push(b.graph_rect.size());
+        }
+        let (def, large) = (sizes[1], sizes[2]);
+        let (dw, dh) = (SIZES[2].0 - SIZES[1].0, SIZES[2].1 - SIZES[1].1);
+        assert!(large.x - def.x > 0.9 * dw, "{def:?} -> {large:?}");
+        assert!(large.y - def.y > 0.9 * dh, "{def:?} -> {large:?}");
+        assert!(sizes[0].y > 100.0, "{:?}", sizes[0]);
+    }
+
+    /// Every meter has numbers: the GR scales (meter and history) run 0..-24 dB, In and Out
+    /// carry dBFS numbers.
+    #[test]
+    fn every_meter_is_numbered() {
+        let mut b = body();
+        let painted = run_body(&mut b, A, Vec2::new(880.0, 480.0), 3);
+        let t: Vec<String> = texts(&painted).into_iter().map(|(t, _)| t).collect();
+        let count = |s: &str| t.iter().filter(|x| x.as_str() == s).count();
+        assert!(count("-24") >= 2, "GR meter and history: {t:?}");
+        assert!(count("-48") + count("-36") >= 2, "In and Out: {t:?}");
+        assert!(count("-12") >= 4, "In, Out, GR meter, history: {t:?}");
+        assert_eq!(count("GR dB"), 1);
+        assert_eq!(count("dBFS"), 1);
+    }
+
+    /// The gain-reduction history is one continuous filled trace, not a bar per point.
+    #[test]
+    fn gain_reduction_history_is_continuous() {
+        let b = body();
+        for i in 0..400 {
+            let gr = 3.0 + 3.0 * ((i as f32) * 0.05).sin();
+            b.readout.history.push(&[gr, -6.0, -9.0]);
+        }
+        let mut b = b;
+        let painted = run_body(&mut b, A, Vec2::new(880.0, 480.0), 2);
+        let graph = b.graph_rect;
+        let meshes: Vec<usize> = painted
+            .shapes
+            .iter()
+            .filter_map(|s| match &s.shape {
+                egui::Shape::Mesh(m)
+                    if m.vertices.first().is_some_and(|v| graph.contains(v.pos)) =>
+                {
+                    Some(m.vertices.len())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(meshes.len(), 1, "{meshes:?}");
+        assert!(meshes[0] >= 2 * 400, "{meshes:?}");
+        let bars = painted
+            .shapes
+            .iter()
+            .filter(|s| match &s.shape {
+                egui::Shape::Rect(r) => {
+                    graph.contains_rect(r.rect)
+                        && r.fill == theme::REDUCTION
+                        && r.rect.width() < 4.0
+                }
+                _ => false,
+            })
+            .count();
+        assert_eq!(bars, 0);
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::engine::{LimiterEngine, METER_CHANNELS};
 use shared_dsp::exchange::{HistoryRing, MeterValue, SharedValue};
-use shared_dsp::util::gain_to_db;
+use shared_dsp::util::{db_to_gain, gain_to_db};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// History resolution (gain reduction and waveform envelope), seconds per point.
@@ -17,7 +17,8 @@ pub const LANE_INPUT: usize = 1;
 pub const LANE_OUTPUT: usize = 2;
 
 pub struct Readout {
-    /// Peaks since the editor last read them (linear).
+    /// Peaks since the editor last read them (linear). The input peak is the level entering the
+    /// limiter, after the drive (input gain plus any learned loudness-target gain).
     pub input_peak: [MeterValue; METER_CHANNELS],
     pub output_peak: [MeterValue; METER_CHANNELS],
     pub output_true_peak: [MeterValue; METER_CHANNELS],
@@ -68,8 +69,14 @@ impl Readout {
             self.output_true_peak_max_db.store(f32::NEG_INFINITY);
         }
         let m = engine.meters();
+        // The engine measures its input before the drive; the drive is a pure gain (the
+        // limiter's first stage multiplies by it, glided over 20 ms), so the level entering the
+        // gain computer is that peak times the drive. Applying the set drive here instead of
+        // inside the engine's block loop is exact once the 20 ms glide has settled, costs one
+        // `exp` per block and keeps the engine's meters as they are for the CLI and the tests.
+        let drive = db_to_gain(self.drive_db(engine));
         for ch in 0..METER_CHANNELS {
-            self.input_peak[ch].update_max(m.input_peak[ch]);
+            self.input_peak[ch].update_max(m.input_peak[ch] * drive);
             self.output_peak[ch].update_max(m.output_peak[ch]);
         }
         let tp = engine.take_output_true_peak();
@@ -86,7 +93,7 @@ impl Readout {
         self.integrated_lufs.store(int as f32);
 
         // History: the maxima over each HISTORY_POINT_S.
-        let inp = m.input_peak.iter().fold(0.0f32, |a, &b| a.max(b));
+        let inp = m.input_peak.iter().fold(0.0f32, |a, &b| a.max(b)) * drive;
         let out = m.output_peak.iter().fold(0.0f32, |a, &b| a.max(b));
         let vals = [m.gain_reduction_db, inp, out];
         for (p, v) in self.point.iter().zip(vals) {
@@ -105,6 +112,48 @@ impl Readout {
             self.point_samples.store(0.0);
         } else {
             self.point_samples.store(n);
+        }
+    }
+
+    /// The drive in front of the limiter, dB: the input gain plus the learned gain when a
+    /// loudness target is set (as `LimiterEngine` applies them).
+    pub fn drive_db(&self, engine: &LimiterEngine) -> f32 {
+        let s = engine.settings();
+        let learned = if s.loudness_target_lufs.is_some() {
+            engine.learned_gain_db()
+        } else {
+            0.0
+        };
+        s.input_db + learned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::LimiterSettings;
+
+    /// The In meter shows what enters the limiter: the input peak after the drive.
+    #[test]
+    fn input_peak_is_after_the_drive() {
+        for drive_db in [0.0f32, 6.0, -12.0] {
+            let mut engine = LimiterEngine::new(2, 48_000.0, 256);
+            engine.set_settings(&LimiterSettings {
+                input_db: drive_db,
+                ..Default::default()
+            });
+            let readout = Readout::default();
+            let mut l = vec![0.0f32; 256];
+            l[10] = 0.25;
+            let mut r = l.clone();
+            engine.process(&mut [&mut l[..], &mut r[..]]);
+            readout.publish(&mut engine, 256, 48_000.0);
+            let shown_db = gain_to_db(readout.input_peak[0].take());
+            let expected = gain_to_db(0.25) + drive_db;
+            assert!(
+                (shown_db - expected).abs() < 0.01,
+                "{shown_db} vs {expected}"
+            );
         }
     }
 }

@@ -62,14 +62,14 @@ pub fn correlation_meter(
             rect.left_center() + Vec2::new(3.0, 0.0),
             egui::Align2::LEFT_CENTER,
             l,
-            theme::font(9.0),
+            theme::font(super::scale::SCALE_TEXT),
             theme::TEXT_DIM,
         );
         painter.text(
             rect.right_center() - Vec2::new(3.0, 0.0),
             egui::Align2::RIGHT_CENTER,
             r,
-            theme::font(9.0),
+            theme::font(super::scale::SCALE_TEXT),
             theme::TEXT_DIM,
         );
         ui.label(egui::RichText::new(format!("{v:+.2}")).font(theme::mono(theme::SIZE_SMALL)));

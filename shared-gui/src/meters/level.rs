@@ -89,7 +89,7 @@ impl<'a> LevelMeter<'a> {
             let painter = ui.painter_at(rect.expand(1.0));
             painter.rect_filled(rect, CornerRadius::same(2), theme::WELL);
             let n = self.levels_db.len().max(1);
-            let scale_w = if self.vertical { 18.0 } else { 0.0 };
+            let scale_w = if self.vertical { 24.0 } else { 0.0 };
             let bars = Rect::from_min_max(rect.min + Vec2::new(scale_w, 0.0), rect.max);
             let clip_h = 6.0;
             let (lo, hi) = (self.min_db, self.max_db);
@@ -177,19 +177,16 @@ impl<'a> LevelMeter<'a> {
                 for db in dbfs_scale_marks(lo, hi).into_iter().rev() {
                     let y = along(bars, pos(db));
                     // Keep labels at least a line apart (small meters show fewer marks).
-                    if last_y - y < 14.0 || y > bars.bottom() - 5.0 {
+                    if last_y - y < 14.0 {
                         continue;
                     }
                     last_y = y;
-                    painter.text(
-                        Pos2::new(rect.left() + scale_w - 3.0, y),
+                    super::scale::text_inside(
+                        &painter,
+                        Rect::from_min_max(rect.min, Pos2::new(bars.left() - 1.0, rect.bottom())),
+                        Pos2::new(bars.left() - 2.0, y),
                         egui::Align2::RIGHT_CENTER,
-                        if db > 0.0 {
-                            format!("+{db}")
-                        } else {
-                            format!("{db}")
-                        },
-                        theme::font(9.0),
+                        super::scale::signed_label(db),
                         theme::TEXT_DIM,
                     );
                 }
