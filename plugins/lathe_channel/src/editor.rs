@@ -36,9 +36,9 @@ const METER_H: f32 = 462.0;
 /// Contents widths of the sections, fixed so switching a section on or off never moves the
 /// others (the EQ's grows with the window).
 const INPUT_W: f32 = 64.0;
-const SIDE_W: f32 = 96.0;
+const SIDE_W: f32 = 90.0;
 const GATE_W: f32 = 160.0;
-const EQ_W: f32 = 336.0;
+const EQ_W: f32 = 328.0;
 const COMP_W: f32 = 266.0;
 
 /// Band colours on the EQ plot (filters, then bands 1–4).
@@ -67,9 +67,11 @@ pub type Editor = shared_gui::Editor<Body>;
 
 pub fn create(params: Arc<ChannelParams>, readout: Arc<Readout>) -> Option<Editor> {
     let memory = params.editor_state.clone();
-    shared_gui::create_editor(
-        SPEC,
-        memory,
+    shared_gui::create_editor(SPEC, memory, Body::new(params, readout))
+}
+
+impl Body {
+    fn new(params: Arc<ChannelParams>, readout: Arc<Readout>) -> Self {
         Body {
             params,
             readout,
@@ -80,8 +82,8 @@ pub fn create(params: Arc<ChannelParams>, readout: Arc<Readout>) -> Option<Edito
             gate_gr: 0.0,
             comp_gr: 0.0,
             loaded: None,
-        },
-    )
+        }
+    }
 }
 
 fn knob<'a, P: nice_plug::prelude::Param + 'static>(
@@ -493,5 +495,66 @@ impl EditorBody for Body {
                 .label("Out")
                 .show(ui);
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared_gui::plots::headless::{layout_problems, run_body, set_param};
+
+    /// Nothing is drawn beyond the window and no label is cut at the minimum, the default and a
+    /// 1.5x window, with every section off and on; switching sections on moves no section.
+    #[test]
+    fn fits_at_every_size_and_sections_never_move() {
+        let sizes = [
+            SPEC.min_size,
+            SPEC.default_size,
+            (SPEC.default_size.0 * 1.5, SPEC.default_size.1 * 1.5),
+        ];
+        for (w, h) in sizes {
+            let mut edges = Vec::new();
+            for on in [false, true] {
+                let mut b = Body::new(
+                    Arc::new(ChannelParams::default()),
+                    Arc::new(Readout::default()),
+                );
+                for p in [&b.params.gt_on, &b.params.eq_on, &b.params.cp_on] {
+                    set_param(p, on);
+                }
+                for p in [&b.params.hp_on, &b.params.lp_on] {
+                    set_param(p, on);
+                }
+                let painted = run_body(&mut b, A, Vec2::new(w, h), 3);
+                let problems = layout_problems(&painted, 0.5);
+                assert!(
+                    problems.is_empty(),
+                    "{w}x{h}, sections on: {on}: {problems:#?}"
+                );
+                // Where the sections' panels are: every filled PANEL rectangle's left edge.
+                let mut lefts: Vec<i32> = painted
+                    .shapes
+                    .iter()
+                    .filter_map(|s| match &s.shape {
+                        egui::Shape::Rect(r) if r.fill == shared_gui::theme::PANEL => {
+                            Some(r.rect.left().round() as i32)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                lefts.sort_unstable();
+                lefts.dedup();
+                edges.push(lefts);
+            }
+            assert!(
+                edges[0].len() >= 6,
+                "{w}x{h}: sections found at {:?}",
+                edges[0]
+            );
+            assert_eq!(
+                edges[0], edges[1],
+                "{w}x{h}: sections moved when switched on"
+            );
+        }
     }
 }

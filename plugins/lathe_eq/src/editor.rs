@@ -119,6 +119,17 @@ pub fn create(
     shared_gui::create_editor(
         SPEC,
         memory,
+        Body::new(params, sample_rate, analyzers, editor_open),
+    )
+}
+
+impl Body {
+    fn new(
+        params: Arc<EqParams>,
+        sample_rate: Arc<SharedValue>,
+        analyzers: Option<[SpectrumAnalyzer; 2]>,
+        editor_open: Arc<AtomicBool>,
+    ) -> Self {
         Body {
             params,
             sample_rate,
@@ -131,8 +142,8 @@ pub fn create(
             spectra: [vec![0.0; TRACE_POINTS], vec![0.0; TRACE_POINTS]],
             view: AnalyserView::default(),
             applied: None,
-        },
-    )
+        }
+    }
 }
 
 fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
@@ -557,5 +568,61 @@ impl EditorBody for Body {
                 band_column(ui, i, b, setter, width);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared_dsp::spectrum::SpectrumAnalyzer;
+    use shared_gui::plots::headless::{layout_problems, run_body, set_param};
+
+    fn body() -> Body {
+        let analyzers = Some([
+            SpectrumAnalyzer::new(48_000.0, 8192),
+            SpectrumAnalyzer::new(48_000.0, 8192),
+        ]);
+        Body::new(
+            Arc::new(EqParams::default()),
+            Arc::new(SharedValue::new(48_000.0)),
+            analyzers,
+            Arc::new(AtomicBool::new(true)),
+        )
+    }
+
+    /// Nothing is drawn beyond the window and no label is cut, at the minimum, the default and a
+    /// 1.5x window, with every band on; and the plot takes a larger window's space.
+    #[test]
+    fn fits_at_every_size_and_the_plot_grows() {
+        let sizes = [
+            SPEC.min_size,
+            SPEC.default_size,
+            (SPEC.default_size.0 * 1.5, SPEC.default_size.1 * 1.5),
+        ];
+        let mut plot_areas = Vec::new();
+        for (w, h) in sizes {
+            let mut b = body();
+            for band in b.params.bands() {
+                set_param(&band.on, true);
+            }
+            let painted = run_body(&mut b, A, Vec2::new(w, h), 3);
+            let problems = layout_problems(&painted, 0.5);
+            assert!(problems.is_empty(), "{w}x{h}: {problems:#?}");
+            // The plot is the largest filled rectangle drawn: its well.
+            let plot = painted
+                .shapes
+                .iter()
+                .filter_map(|s| match &s.shape {
+                    egui::Shape::Rect(r) if r.fill == theme::WELL => Some(r.rect.area()),
+                    _ => None,
+                })
+                .fold(0.0f32, f32::max);
+            plot_areas.push(plot);
+        }
+        let (def, large) = (plot_areas[1], plot_areas[2]);
+        assert!(
+            large > 1.8 * def,
+            "plot area {def} -> {large} at 1.5x the window"
+        );
     }
 }
