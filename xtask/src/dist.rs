@@ -157,7 +157,8 @@ pub fn entries(platform: Platform, inputs: &Inputs) -> Result<Vec<Entry>> {
     );
     add(
         "LICENSE".into(),
-        fs::read(inputs.licence).with_context(|| format!("reading {}", inputs.licence.display()))?,
+        fs::read(inputs.licence)
+            .with_context(|| format!("reading {}", inputs.licence.display()))?,
         false,
     );
     let sums: String = files
@@ -242,7 +243,12 @@ pub fn read_archive(platform: Platform, path: &Path) -> Result<Vec<(String, Vec<
 /// Opens a written archive and checks it against what it was made from: exactly the expected
 /// files under one top folder, the same bytes, programs executable, every `SHA256SUMS` line
 /// right, and an `INSTALL.txt` that names the platform's plugin folders.
-pub fn verify_archive(platform: Platform, path: &Path, top: &str, expected: &[Entry]) -> Result<()> {
+pub fn verify_archive(
+    platform: Platform,
+    path: &Path,
+    top: &str,
+    expected: &[Entry],
+) -> Result<()> {
     let found = read_archive(platform, path)?;
     let mut problems = Vec::new();
     let prefix = format!("{top}/");
@@ -433,7 +439,10 @@ mod tests {
         ] {
             assert!(names.contains(&format!("{top}/{want}").as_str()), "{want}");
         }
-        let exe = zip.iter().find(|(n, _, _)| n.ends_with("lathe.exe")).unwrap();
+        let exe = zip
+            .iter()
+            .find(|(n, _, _)| n.ends_with("lathe.exe"))
+            .unwrap();
         assert_eq!(exe.1, b"program");
         assert_eq!(exe.2 & 0o111, 0o111);
 

@@ -445,6 +445,13 @@ fn uninstall() -> Result<()> {
     Ok(())
 }
 
+/// The test profile of the Windows host suite's build (see `windows_stage`).
+const WINDOWS_HOST_TESTS_PROFILE: [&str; 3] = [
+    "profile.test.debug=0",
+    "profile.test.package.\"*\".opt-level=0",
+    "profile.test.package.\"*\".debug=0",
+];
+
 /// How long the whole CLAP host suite may run under Wine (it takes a few minutes).
 const WINE_HOST_TESTS_TIMEOUT_S: u32 = 1800;
 
@@ -475,7 +482,21 @@ fn windows_stage(root: &Path, mut cli_test: Command) -> Result<()> {
         }
         eprintln!("Wine runs {}: {}", exe.display(), said.trim());
         run(cargo()
-            .args(["test", "--target", windows::TARGET, "-p", "lathe-host-tests"])
+            .args([
+                "test",
+                "--target",
+                windows::TARGET,
+                "-p",
+                "lathe-host-tests",
+            ])
+            // The test binary only drives the plugins, which are the release DLLs above: its
+            // own dependencies need neither optimisation nor debug info (2.3x less to compile,
+            // and the suite runs as fast).
+            .args(
+                WINDOWS_HOST_TESTS_PROFILE
+                    .iter()
+                    .flat_map(|c| ["--config", c]),
+            )
             .env(
                 "CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER",
                 format!("timeout --kill-after=10 {WINE_HOST_TESTS_TIMEOUT_S} wine"),

@@ -78,12 +78,18 @@ pub fn ensure_toolchain() -> Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l == TARGET));
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l == TARGET)
+        });
     match installed {
         Ok(true) => {}
-        Ok(false) => run(Command::new("rustup").args(["target", "add", TARGET])).with_context(
-            || format!("could not add the Rust target {TARGET}; run `rustup target add {TARGET}`"),
-        )?,
+        Ok(false) => {
+            run(Command::new("rustup").args(["target", "add", TARGET])).with_context(|| {
+                format!("could not add the Rust target {TARGET}; run `rustup target add {TARGET}`")
+            })?
+        }
         Err(_) => bail!(
             "the Windows build needs rustup (to add the Rust target {TARGET}); with another Rust \
              installation, install that target's standard library yourself"
@@ -173,7 +179,11 @@ pub fn bundle(
             fs::remove_dir_all(&vst3_dir)?;
         }
         crate::copy_tree(&dll, &vst3)?;
-        eprintln!("Windows CLAP {}, VST3 {}", clap.display(), vst3_dir.display());
+        eprintln!(
+            "Windows CLAP {}, VST3 {}",
+            clap.display(),
+            vst3_dir.display()
+        );
     }
     if cli {
         let exe = out.join("lathe.exe");
@@ -239,13 +249,12 @@ pub fn check_binaries(out: &Path, bundles: &[Bundle], cli: bool) -> Result<()> {
             .join("Contents/x86_64-win")
             .join(format!("{}.vst3", b.name));
         if !vst3.is_file() {
-            problems.push(format!(
-                "{}: no VST3 module at {}",
-                b.name,
-                vst3.display()
-            ));
+            problems.push(format!("{}: no VST3 module at {}", b.name, vst3.display()));
         } else if fs::read(&vst3)? != fs::read(&clap)? {
-            problems.push(format!("{}: the VST3 module differs from the .clap", b.name));
+            problems.push(format!(
+                "{}: the VST3 module differs from the .clap",
+                b.name
+            ));
         }
         binaries.push((clap, true));
         binaries.push((vst3, true));
@@ -327,13 +336,19 @@ impl Wine {
         let wine = Wine {
             prefix: target_dir.join("wine-prefix"),
         };
+        let system32 = wine.prefix.join("drive_c/windows/system32");
         if !wine.prefix.join("system.reg").exists() {
             let status = wine
                 .command("wineboot", WINEBOOT_TIMEOUT_S)
                 .arg("-i")
                 .status()
                 .context("could not start wine")?;
-            if !status.success() || !wine.prefix.join("system.reg").exists() {
+            // The wineserver writes the registry files when it exits, a few seconds later.
+            let _ = Command::new("timeout")
+                .args(["60", "wineserver", "-w"])
+                .env("WINEPREFIX", &wine.prefix)
+                .status();
+            if !status.success() || !system32.join("kernel32.dll").exists() {
                 bail!(
                     "Wine could not create its prefix {} ({}; exit code 124 is the {} s \
                      timeout); run `WINEPREFIX={} wine wineboot -i` to see why",
@@ -345,9 +360,7 @@ impl Wine {
             }
         }
         let source = root.join("host-tests/wine/bcryptprimitives.c");
-        let shim = wine
-            .prefix
-            .join("drive_c/windows/system32/bcryptprimitives.dll");
+        let shim = system32.join("bcryptprimitives.dll");
         let stale = match (fs::metadata(&source), fs::metadata(&shim)) {
             (Ok(s), Ok(d)) => s.modified()? > d.modified()?,
             _ => true,
