@@ -156,18 +156,37 @@ pub fn bundle_path(spec: &PluginSpec) -> PathBuf {
     path
 }
 
-/// Loads a bundle's entry (`clap_entry.init` runs here).
+/// Loads a bundle's entry (`clap_entry.init` runs here, when the bundle is not loaded yet).
+///
+/// On Windows each bundle is loaded once per process and stays loaded, as a DAW keeps a plugin
+/// DLL loaded: Rust's standard library for the MinGW target keeps `thread_local!` values in
+/// Windows TLS slots (`TlsAlloc`) and never frees them when the DLL is unloaded, and a process
+/// has 1088 slots, so the suite's hundreds of load/unload cycles in one test process run out of
+/// them ("out of TLS indexes"). On Linux every test loads and unloads the bundle afresh.
 pub fn load_entry(spec: &PluginSpec) -> PluginEntry {
     plugin_log();
     let path = bundle_path(spec);
-    // SAFETY: loading a CLAP bundle runs its initialisation code; these are our own bundles.
-    unsafe { PluginEntry::load(&path) }.unwrap_or_else(|e| {
-        panic!(
-            "{}: could not load {}: {e:?}",
-            spec.info.name,
-            path.display()
-        )
-    })
+    let load = || {
+        // SAFETY: loading a CLAP bundle runs its initialisation code; these are our own bundles.
+        unsafe { PluginEntry::load(&path) }.unwrap_or_else(|e| {
+            panic!(
+                "{}: could not load {}: {e:?}",
+                spec.info.name,
+                path.display()
+            )
+        })
+    };
+    if cfg!(windows) {
+        static LOADED: Mutex<Vec<(PathBuf, PluginEntry)>> = Mutex::new(Vec::new());
+        let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, entry)) = loaded.iter().find(|(p, _)| *p == path) {
+            return entry.clone();
+        }
+        let entry = load();
+        loaded.push((path, entry.clone()));
+        return entry;
+    }
+    load()
 }
 
 /// Where the plugins' own log (nice-plug's logger: "Failed to load state", assertion messages)

@@ -4,7 +4,15 @@
 //!   `lathe` CLI into `~/.cargo/bin` (and the standalone binaries with `--standalone`).
 //! - `cargo xtask uninstall`: removes exactly what `install` put there.
 //! - `cargo xtask test`: every check and test the project has (what CI runs).
+//! - `cargo xtask test-windows`: only the Windows stage of `test` (cross build, Wine checks).
+//! - `cargo xtask dist`: release archives for Linux and Windows in `target/dist/` (see dist.rs).
+//! - `cargo xtask bundle [-p PACKAGE...] --target x86_64-pc-windows-gnu [--release]`: Windows
+//!   bundles (and `lathe.exe` when no package is named) in `target/bundled-windows/` (see
+//!   windows.rs).
 //! - anything else (`bundle`, `bundle-universal`, `known-packages`) goes to nice-plug-xtask.
+
+mod dist;
+mod windows;
 
 use anyhow::{Context, Result, bail};
 use std::env;
@@ -71,6 +79,9 @@ fn main() -> Result<()> {
         Some("install") => install(&args[1..]),
         Some("uninstall") => uninstall(),
         Some("test") => test(&args[1..]),
+        Some("test-windows") => test_windows(&args[1..]),
+        Some("dist") => dist(&args[1..]),
+        Some("bundle") if wants_windows(&args) => bundle_windows(&args[1..]),
         _ => nice_plug_xtask::main(),
     }
 }
@@ -78,6 +89,146 @@ fn main() -> Result<()> {
 fn workspace_root() -> Result<PathBuf> {
     nice_plug_xtask::chdir_workspace_root()?;
     Ok(env::current_dir()?)
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR`, else `<workspace>/target`).
+fn target_dir(root: &Path) -> PathBuf {
+    match env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    }
+}
+
+/// Do these `bundle` arguments ask for the Windows target?
+fn wants_windows(args: &[String]) -> bool {
+    args.windows(2)
+        .any(|w| w[0] == "--target" && w[1] == windows::TARGET)
+        || args
+            .iter()
+            .any(|a| a.strip_prefix("--target=") == Some(windows::TARGET))
+}
+
+/// The workspace version (`[workspace.package] version`), which every crate and archive carries.
+fn workspace_version(root: &Path) -> Result<String> {
+    let text = fs::read_to_string(root.join("Cargo.toml"))?;
+    let table: toml::Table = toml::from_str(&text)?;
+    table
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .context("Cargo.toml has no [workspace.package] version")
+}
+
+/// `cargo xtask bundle [-p PACKAGE...] --target x86_64-pc-windows-gnu [cargo build options]`:
+/// the named bundles, or every bundle and `lathe.exe` when none is named, laid out for Windows
+/// in `target/bundled-windows/`.
+fn bundle_windows(args: &[String]) -> Result<()> {
+    let root = workspace_root()?;
+    let all = bundles()?;
+    let mut wanted: Vec<String> = Vec::new();
+    let mut rest: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-p" | "--package" => wanted.push(it.next().context("-p needs a package")?.clone()),
+            "--target" => {
+                it.next();
+            }
+            a if a.starts_with("--target=") => {}
+            a if !a.starts_with('-') && rest.is_empty() && wanted.is_empty() => {
+                wanted.push(a.to_string())
+            }
+            _ => rest.push(arg.clone()),
+        }
+    }
+    let cli = wanted.is_empty() || wanted.iter().any(|p| p == "lathe-cli");
+    let chosen: Vec<Bundle> = all
+        .into_iter()
+        .filter(|b| wanted.is_empty() || wanted.contains(&b.package))
+        .collect();
+    if let Some(unknown) = wanted
+        .iter()
+        .find(|p| *p != "lathe-cli" && !chosen.iter().any(|b| &b.package == *p))
+    {
+        bail!("{unknown} is not a bundle in bundler.toml (nor lathe-cli)");
+    }
+    let out = windows::bundle(&target_dir(&root), &chosen, cli, &rest)?;
+    windows::check_binaries(&out, &chosen, cli)
+}
+
+/// `cargo xtask dist`: release builds for Linux and Windows, then one archive per platform in
+/// `target/dist/` (see dist.rs), each opened again and checked.
+fn dist(args: &[String]) -> Result<()> {
+    if let Some(other) = args.first() {
+        bail!("unknown option {other}; usage: cargo xtask dist");
+    }
+    let root = workspace_root()?;
+    bundle_release()?;
+    let all = bundles()?;
+    let win = windows::bundle(&target_dir(&root), &all, true, &["--release".into()])?;
+    windows::check_binaries(&win, &all, true)?;
+    write_dist(&root)?;
+    Ok(())
+}
+
+/// The archives from what is built (the Linux bundles and `target/release/lathe`, the Windows
+/// bundles and `lathe.exe` in `target/bundled-windows/`).
+fn write_dist(root: &Path) -> Result<Vec<PathBuf>> {
+    let target = target_dir(root);
+    let names: Vec<String> = bundles()?.into_iter().map(|b| b.name).collect();
+    let readme = fs::read_to_string(root.join("README.md"))?;
+    let licence = root.join("LICENSE");
+    let linux_bundles = target.join("bundled");
+    let linux_cli = target.join("release/lathe");
+    let win_bundles = windows::bundle_dir(&target);
+    let win_cli = win_bundles.join("lathe.exe");
+    let inputs = [
+        (
+            dist::Platform::Linux,
+            dist::Inputs {
+                bundle_dir: &linux_bundles,
+                names: &names,
+                cli: &linux_cli,
+                readme: &readme,
+                licence: &licence,
+            },
+        ),
+        (
+            dist::Platform::Windows,
+            dist::Inputs {
+                bundle_dir: &win_bundles,
+                names: &names,
+                cli: &win_cli,
+                readme: &readme,
+                licence: &licence,
+            },
+        ),
+    ];
+    let written = dist::write_all(&target.join("dist"), &workspace_version(root)?, &inputs)?;
+    for path in &written {
+        println!("{}", path.display());
+    }
+    Ok(written)
+}
+
+/// `cargo xtask test-windows`: the Windows stage of `cargo xtask test` alone.
+fn test_windows(args: &[String]) -> Result<()> {
+    if let Some(other) = args.first() {
+        bail!("unknown option {other}; usage: cargo xtask test-windows");
+    }
+    let root = workspace_root()?;
+    let t = Instant::now();
+    // Alone, the CLI comparison needs only lathe-cli's test build.
+    let mut cli_test = cargo();
+    cli_test.args(["test", "-p", "lathe-cli"]);
+    windows_stage(&root, cli_test)?;
+    eprintln!(
+        "\n=== Windows stage passed in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn home() -> Result<PathBuf> {
@@ -129,14 +280,21 @@ fn cargo() -> Command {
     Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// The release build of every bundle and of the `lathe` command in one cargo run, then the
+/// framework's bundler lays out the bundles in `target/bundled/`. One run is one feature
+/// resolution: `lathe` links the plugin crates the bundles compile instead of compiling them a
+/// second time without their editors (the linker drops the editor code it never calls).
 fn bundle_release() -> Result<()> {
-    let mut args = vec!["bundle".to_string()];
-    for b in bundles()? {
-        args.push("-p".into());
-        args.push(b.package);
+    let root = workspace_root()?;
+    let packages: Vec<String> = bundles()?.into_iter().map(|b| b.package).collect();
+    let args = ["--release".to_string()];
+    let mut with_cli = packages.clone();
+    with_cli.push("lathe-cli".into());
+    nice_plug_xtask::build(&with_cli, &args)?;
+    for package in &packages {
+        nice_plug_xtask::bundle(&target_dir(&root), package, &args, false)?;
     }
-    args.push("--release".into());
-    nice_plug_xtask::main_with_args("cargo xtask", args)
+    Ok(())
 }
 
 /// Copies a file or a directory tree (bundles are directories) to `to`, replacing it.
@@ -204,7 +362,6 @@ fn install(args: &[String]) -> Result<()> {
     }
 
     bundle_release()?;
-    run(cargo().args(["build", "--release", "-p", "lathe-cli"]))?;
     if standalone {
         run(&mut standalone_build(&["--release"])?)?;
     }
@@ -290,6 +447,80 @@ fn uninstall() -> Result<()> {
     Ok(())
 }
 
+/// The test profile of the Windows host suite's build (see `windows_stage`).
+const WINDOWS_HOST_TESTS_PROFILE: [&str; 3] = [
+    "profile.test.debug=0",
+    "profile.test.package.\"*\".opt-level=0",
+    "profile.test.package.\"*\".debug=0",
+];
+
+/// How long the whole CLAP host suite may run under Wine (it takes a few minutes).
+const WINE_HOST_TESTS_TIMEOUT_S: u32 = 1800;
+
+/// The Windows stage: one release cross build of every plugin and `lathe.exe`, the checks of
+/// their PE import/export tables and bundle layout, then under Wine (headless, with timeouts):
+/// the CLAP host suite (`host-tests`, cross-compiled) against every Windows `.clap`, and
+/// lathe-cli's `windows` test, which compares `lathe.exe analyze` and `render` with the Linux
+/// `lathe` on the same files. `cli_test` is the `cargo test` command to run that test with (the
+/// workspace test stage's own arguments inside `cargo xtask test`, so nothing is rebuilt).
+fn windows_stage(root: &Path, mut cli_test: Command) -> Result<()> {
+    let target = target_dir(root);
+    let all = bundles()?;
+    let out = windows::bundle(&target, &all, true, &["--release".into()])?;
+    windows::check_binaries(&out, &all, true)?;
+    let wine = windows::Wine::prepare(root, &target)?;
+    let result = (|| -> Result<()> {
+        // Smoke test first: a Rust program starts under this Wine (a missing DLL fails here,
+        // with Wine's message, not in the middle of the suite).
+        let exe = out.join("lathe.exe");
+        let smoke = wine.command(&exe, 120).arg("--version").output()?;
+        let said = String::from_utf8_lossy(&smoke.stdout);
+        if !smoke.status.success() || !said.starts_with("lathe ") {
+            bail!(
+                "lathe.exe does not run under Wine ({}): {said}{}",
+                smoke.status,
+                String::from_utf8_lossy(&smoke.stderr)
+            );
+        }
+        eprintln!("Wine runs {}: {}", exe.display(), said.trim());
+        run(cargo()
+            .args([
+                "test",
+                "--target",
+                windows::TARGET,
+                "-p",
+                "lathe-host-tests",
+            ])
+            // The test binary only drives the plugins, which are the release DLLs above: its
+            // own dependencies need neither optimisation nor debug info (2.3x less to compile,
+            // and the suite runs as fast).
+            .args(
+                WINDOWS_HOST_TESTS_PROFILE
+                    .iter()
+                    .flat_map(|c| ["--config", c]),
+            )
+            .env(
+                "CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER",
+                format!("timeout --kill-after=10 {WINE_HOST_TESTS_TIMEOUT_S} wine"),
+            )
+            .envs(wine.env())
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("LATHE_BUNDLE_DIR", &out))
+        .context("the CLAP host suite against the Windows bundles, under Wine")?;
+        run(cli_test
+            .args(["--test", "windows", "--", "--nocapture"])
+            .envs(wine.env())
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("LATHE_WINDOWS_TESTS", "1")
+            .env("LATHE_WINDOWS_EXE", &exe))
+        .context("lathe.exe against the Linux lathe")
+    })();
+    wine.shutdown();
+    result
+}
+
 /// Installs Debian packages the tests need, when missing (as root, or through sudo).
 fn ensure_apt(packages: &[&str]) -> Result<()> {
     let missing = missing_apt_packages(packages);
@@ -338,6 +569,17 @@ fn ensure_python(root: &Path) -> Result<PathBuf> {
     Ok(python)
 }
 
+/// The workspace test run's `cargo test` (one feature resolution for every crate).
+fn workspace_test_command() -> Result<Command> {
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace"]);
+    for b in bundles()? {
+        cmd.arg("--features")
+            .arg(format!("{}/standalone", b.package));
+    }
+    Ok(cmd)
+}
+
 fn test(args: &[String]) -> Result<()> {
     if let Some(other) = args.first() {
         bail!("unknown option {other}; usage: cargo xtask test");
@@ -357,6 +599,7 @@ fn test(args: &[String]) -> Result<()> {
         let mut all: Vec<&str> = STANDALONE_APT.to_vec();
         all.extend(GUI_APT);
         all.extend(["flac", "ffmpeg"]); // lathe-cli's tests decode files these encoders wrote
+        all.extend(windows::APT); // the Windows stage: MinGW linker and Wine
         ensure_apt(&all)
     })?;
     let mut python = PathBuf::new();
@@ -377,7 +620,7 @@ fn test(args: &[String]) -> Result<()> {
             "warnings",
         ]))
     })?;
-    stage("release bundles", &mut bundle_release)?;
+    stage("release bundles and the lathe command", &mut bundle_release)?;
     // One `cargo test` for the whole workspace, the CLAP host suite included (it loads the
     // bundles just built): one feature resolution, so no crate is compiled twice.
     stage(
@@ -388,13 +631,7 @@ fn test(args: &[String]) -> Result<()> {
             // features of the tests; the screenshots below run them. (A separate `cargo build`
             // of them resolves features without the dev-dependencies and compiles nice-plug and
             // every crate above it again: 3 minutes.)
-            let mut cmd = cargo();
-            cmd.args(["test", "--workspace"]);
-            for b in bundles()? {
-                cmd.arg("--features")
-                    .arg(format!("{}/standalone", b.package));
-            }
-            run(cmd.env("LATHE_BUNDLE_DIR", root.join("target/bundled")))
+            run(workspace_test_command()?.env("LATHE_BUNDLE_DIR", root.join("target/bundled")))
         },
     )?;
     stage("VST3 host conformance (pedalboard)", &mut || {
@@ -407,6 +644,16 @@ fn test(args: &[String]) -> Result<()> {
         "editors under Xvfb with audio (100 %, 200 %, large, small screen) and JACK periods",
         &mut || run(Command::new(&python).args(["-m", "pytest", "-q", "host-tests/gui"])),
     )?;
+    stage("Windows cross-build and Wine checks", &mut || {
+        // The same arguments as the workspace test run above: its `windows` test binary is
+        // already built, so this only runs it (with Wine now ready).
+        windows_stage(&root, workspace_test_command()?)
+    })?;
+    stage("release archives (cargo xtask dist)", &mut || {
+        // Everything in them was built (and tested) above: the Linux bundles and `lathe` by
+        // the release bundles stage, the Windows ones by the Windows stage.
+        write_dist(&root).map(drop)
+    })?;
 
     eprintln!(
         "\n=== all stages passed in {:.0} s",

@@ -8,7 +8,7 @@
 //! saved value (parameters added since then keep their defaults), then process finite audio.
 //!
 //! The files are written only on request, when a release is cut:
-//! `LATHE_WRITE_GOLDEN=<version> cargo test -p lathe-host-tests --test golden` (never silently:
+//! `LATHE_WRITE_GOLDEN=<version> cargo test -p lathe-host-tests -- golden::` (never silently:
 //! without the variable a missing golden file is a failure).
 
 use lathe_host_tests::*;
