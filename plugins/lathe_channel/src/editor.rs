@@ -501,17 +501,13 @@ impl EditorBody for Body {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared_gui::plots::headless::{layout_problems, run_body, set_param};
+    use shared_gui::plots::headless::{layout_problems, run_body, set_param, test_sizes};
 
     /// Nothing is drawn beyond the window and no label is cut at the minimum, the default and a
     /// 1.5x window, with every section off and on; switching sections on moves no section.
     #[test]
     fn fits_at_every_size_and_sections_never_move() {
-        let sizes = [
-            SPEC.min_size,
-            SPEC.default_size,
-            (SPEC.default_size.0 * 1.5, SPEC.default_size.1 * 1.5),
-        ];
+        let sizes = test_sizes(&SPEC);
         for (w, h) in sizes {
             let mut edges = Vec::new();
             for on in [false, true] {

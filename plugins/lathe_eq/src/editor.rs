@@ -575,7 +575,7 @@ impl EditorBody for Body {
 mod tests {
     use super::*;
     use shared_dsp::spectrum::SpectrumAnalyzer;
-    use shared_gui::plots::headless::{layout_problems, run_body, set_param};
+    use shared_gui::plots::headless::{layout_problems, run_body, set_param, test_sizes};
 
     fn body() -> Body {
         let analyzers = Some([
@@ -594,11 +594,7 @@ mod tests {
     /// 1.5x window, with every band on; and the plot takes a larger window's space.
     #[test]
     fn fits_at_every_size_and_the_plot_grows() {
-        let sizes = [
-            SPEC.min_size,
-            SPEC.default_size,
-            (SPEC.default_size.0 * 1.5, SPEC.default_size.1 * 1.5),
-        ];
+        let sizes = test_sizes(&SPEC);
         let mut plot_areas = Vec::new();
         for (w, h) in sizes {
             let mut b = body();

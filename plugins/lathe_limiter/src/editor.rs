@@ -373,13 +373,7 @@ impl EditorBody for Body {
 mod tests {
     use super::*;
     use crate::params::LoudnessTarget;
-    use shared_gui::plots::headless::{layout_problems, run_body, set_param, texts};
-
-    const SIZES: [(f32, f32); 3] = [
-        SPEC.min_size,
-        SPEC.default_size,
-        (SPEC.default_size.0 * 1.5, SPEC.default_size.1 * 1.5),
-    ];
+    use shared_gui::plots::headless::{layout_problems, run_body, set_param, test_sizes, texts};
 
     fn body() -> Body {
         Body::new(
@@ -392,7 +386,7 @@ mod tests {
     /// and a 1.5x window, with and without the custom loudness target's extra control.
     #[test]
     fn fits_at_every_size() {
-        for (w, h) in SIZES {
+        for (w, h) in test_sizes(&SPEC) {
             for target in [LoudnessTarget::Off, LoudnessTarget::Custom] {
                 let mut b = body();
                 set_param(&b.params.target, target);
@@ -408,13 +402,16 @@ mod tests {
     #[test]
     fn history_takes_the_space() {
         let mut sizes = Vec::new();
-        for (w, h) in SIZES {
+        for (w, h) in test_sizes(&SPEC) {
             let mut b = body();
             run_body(&mut b, A, Vec2::new(w, h), 3);
             sizes.push(b.graph_rect.size());
         }
         let (def, large) = (sizes[1], sizes[2]);
-        let (dw, dh) = (SIZES[2].0 - SIZES[1].0, SIZES[2].1 - SIZES[1].1);
+        let (dw, dh) = (
+            test_sizes(&SPEC)[2].0 - test_sizes(&SPEC)[1].0,
+            test_sizes(&SPEC)[2].1 - test_sizes(&SPEC)[1].1,
+        );
         assert!(large.x - def.x > 0.9 * dw, "{def:?} -> {large:?}");
         assert!(large.y - def.y > 0.9 * dh, "{def:?} -> {large:?}");
         assert!(sizes[0].y > 100.0, "{:?}", sizes[0]);

@@ -521,13 +521,8 @@ impl EditorBody for Body {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared_gui::plots::headless::{layout_problems, run_body, set_param, texts};
+    use shared_gui::plots::headless::{layout_problems, run_body, set_param, test_sizes, texts};
 
-    const SIZES: [(f32, f32); 3] = [
-        SPEC.min_size,
-        SPEC.default_size,
-        (SPEC.default_size.0 * 1.5, SPEC.default_size.1 * 1.5),
-    ];
     const TARGETS: [Target; 6] = [
         Target::EbuR128,
         Target::AtscA85,
@@ -548,7 +543,7 @@ mod tests {
     /// nothing drawn beyond it, no number cut (the Custom target's extra controls wrap).
     #[test]
     fn fits_with_every_target_at_every_size() {
-        for (w, h) in SIZES {
+        for (w, h) in test_sizes(&SPEC) {
             for target in TARGETS {
                 for (units, mono) in [(Units::Lufs, false), (Units::Lu, true)] {
                     let mut b = body();
@@ -616,13 +611,13 @@ mod tests {
     #[test]
     fn history_takes_the_space() {
         let mut rects = Vec::new();
-        for (w, h) in SIZES {
+        for (w, h) in test_sizes(&SPEC) {
             let mut b = body();
             run_body(&mut b, ACCENT, egui::vec2(w, h), 3);
             rects.push(b.history_rect);
         }
-        let grow_w = SIZES[2].0 - SIZES[1].0;
-        let grow_h = SIZES[2].1 - SIZES[1].1;
+        let sizes = test_sizes(&SPEC);
+        let (grow_w, grow_h) = (sizes[2].0 - sizes[1].0, sizes[2].1 - sizes[1].1);
         assert!(
             rects[2].width() - rects[1].width() > 0.9 * grow_w,
             "{rects:?}"

@@ -449,7 +449,8 @@ pub fn handles(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use egui::{Event, PointerButton, RawInput};
+    use crate::plots::headless::button;
+    use egui::{Event, RawInput};
 
     /// Runs one frame of a plot with two handles under `events`, returning its handle events.
     fn frame(ctx: &egui::Context, events: Vec<Event>) -> (Vec<HandleEvent>, PlotFrame) {
@@ -485,24 +486,15 @@ mod tests {
         (out.0, out.1.unwrap())
     }
 
-    fn press(pos: Pos2, pressed: bool) -> Event {
-        Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Default::default(),
-        }
-    }
-
     /// Grab-and-throw: the button goes down on a handle and the pointer is 80 points away by the
     /// next frame (a normal-speed drag; egui's drag threshold is passed in that one move). The
     /// handle must come along, keeping the grab offset, and let go on release.
     #[test]
-    fn a_fast_drag_takes_the_handle_under_the_press() {
+    fn a_fast_drag_takes_the_handle_under_the_button() {
         let ctx = egui::Context::default();
         let (_, f) = frame(&ctx, vec![]);
         let grab = f.pos(100.0, 0.0) + Vec2::new(3.0, -2.0);
-        let (events, _) = frame(&ctx, vec![Event::PointerMoved(grab), press(grab, true)]);
+        let (events, _) = frame(&ctx, vec![Event::PointerMoved(grab), button(grab, true)]);
         assert!(events.is_empty(), "{events:?}");
         let to = grab + Vec2::new(80.0, -40.0);
         let (events, _) = frame(&ctx, vec![Event::PointerMoved(to)]);
@@ -523,7 +515,7 @@ mod tests {
         let centre = f.pos(freq_hz, gain_db);
         let want = f.pos(100.0, 0.0) + Vec2::new(80.0, -40.0);
         assert!(centre.distance(want) < 0.5, "{centre:?} vs {want:?}");
-        let (events, _) = frame(&ctx, vec![press(to, false)]);
+        let (events, _) = frame(&ctx, vec![button(to, false)]);
         assert!(events.contains(&HandleEvent::DragStopped(0)), "{events:?}");
     }
 
@@ -533,7 +525,7 @@ mod tests {
         let ctx = egui::Context::default();
         let (_, f) = frame(&ctx, vec![]);
         let start = f.pos(1000.0, -12.0);
-        frame(&ctx, vec![Event::PointerMoved(start), press(start, true)]);
+        frame(&ctx, vec![Event::PointerMoved(start), button(start, true)]);
         let (events, _) = frame(&ctx, vec![Event::PointerMoved(f.pos(100.0, 0.0))]);
         assert!(events.is_empty(), "{events:?}");
     }

@@ -47,6 +47,23 @@ pub fn set_param<P: Param>(param: &P, value: P::Plain) {
     setter.set_parameter(param, value);
 }
 
+/// The window sizes every editor's layout test checks: its minimum, its default and 1.5 times
+/// its default.
+pub fn test_sizes(spec: &crate::EditorSpec) -> [(f32, f32); 3] {
+    let (w, h) = spec.default_size;
+    [spec.min_size, spec.default_size, (w * 1.5, h * 1.5)]
+}
+
+/// A primary-button press (or release) at `pos`, as input for a headless frame.
+pub fn button(pos: Pos2, pressed: bool) -> egui::Event {
+    egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Default::default(),
+    }
+}
+
 /// The editor shell's margin around the body, points.
 pub const MARGIN: f32 = 8.0;
 /// Height the shell's title bar takes above the body (title, separator, spacing), points.

@@ -72,7 +72,8 @@ impl<S: ParamSink> Power<S> {
 mod tests {
     use super::*;
     use crate::binding::tests::Recorder;
-    use egui::{Event, PointerButton, RawInput, Rect};
+    use crate::plots::headless::button;
+    use egui::{Event, RawInput, Rect};
 
     fn frame(ctx: &egui::Context, sink: &Recorder, events: Vec<Event>) -> Rect {
         let input = RawInput {
@@ -88,15 +89,6 @@ mod tests {
         rect
     }
 
-    fn click(pos: Pos2, pressed: bool) -> Event {
-        Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Default::default(),
-        }
-    }
-
     /// A click switches the section on, another off, each one host gesture.
     #[test]
     fn a_click_toggles_the_section_as_one_gesture() {
@@ -105,8 +97,8 @@ mod tests {
         let rect = frame(&ctx, &sink, vec![]);
         let c = rect.center();
         for want in [1.0, 0.0] {
-            frame(&ctx, &sink, vec![Event::PointerMoved(c), click(c, true)]);
-            frame(&ctx, &sink, vec![click(c, false)]);
+            frame(&ctx, &sink, vec![Event::PointerMoved(c), button(c, true)]);
+            frame(&ctx, &sink, vec![button(c, false)]);
             assert_eq!(sink.normalized(), want);
             assert_eq!(
                 sink.take(),
