@@ -285,8 +285,9 @@ pub fn check_binaries(out: &Path, bundles: &[Bundle], cli: bool) -> Result<()> {
         let foreign = foreign_imports(&info);
         if !foreign.is_empty() {
             problems.push(format!(
-                "{} imports DLLs a user's Windows does not have: {} (link the GCC/pthread \
-                 runtimes statically: .cargo/config.toml, target.{TARGET}.rustflags)",
+                "{} imports DLLs a user's Windows does not have: {} (link them statically, \
+                 e.g. rustflags = [\"-C\", \"target-feature=+crt-static\"] under \
+                 [target.{TARGET}] in .cargo/config.toml)",
                 path.display(),
                 foreign.join(", ")
             ));
