@@ -9,7 +9,7 @@
 use crate::params::{ChannelParams, EqBandParams};
 use crate::presets::{self, PRESETS};
 use crate::readout::Readout;
-use nice_plug::prelude::ParamSetter;
+use nice_plug::prelude::{ParamPtr, ParamSetter};
 use shared_dsp::filter::{BandParams, EqBank};
 use shared_dsp::util::gain_to_db;
 use shared_gui::egui::{self, Color32, Stroke, Vec2};
@@ -61,6 +61,9 @@ pub struct Body {
     comp_gr: f32,
     /// The factory preset picked last (its name shows, with a mark once edited).
     loaded: Option<usize>,
+    /// Every factory preset's parameter values, resolved once (each frame compares the
+    /// parameters with them rather than parsing every preset's texts again).
+    preset_values: Vec<Vec<(ParamPtr, f32)>>,
 }
 
 pub type Editor = shared_gui::Editor<Body>;
@@ -72,6 +75,11 @@ pub fn create(params: Arc<ChannelParams>, readout: Arc<Readout>) -> Option<Edito
 
 impl Body {
     fn new(params: Arc<ChannelParams>, readout: Arc<Readout>) -> Self {
+        // Every preset resolves (tested in `every_preset_is_valid_and_changes_the_sound`).
+        let preset_values = PRESETS
+            .iter()
+            .map(|q| presets::resolve(&*params, q).unwrap_or_default())
+            .collect();
         Body {
             params,
             readout,
@@ -82,6 +90,7 @@ impl Body {
             gate_gr: 0.0,
             comp_gr: 0.0,
             loaded: None,
+            preset_values,
         }
     }
 }
@@ -253,10 +262,11 @@ impl EditorBody for Body {
         let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
         // The preset loaded last, marked "*" once edited; else one the settings match exactly.
         let current = match self.loaded {
-            Some(i) => Some((i, !presets::matches(&*p, &PRESETS[i]))),
-            None => PRESETS
+            Some(i) => Some((i, !presets::holds(&self.preset_values[i]))),
+            None => self
+                .preset_values
                 .iter()
-                .position(|q| presets::matches(&*p, q))
+                .position(|values| !values.is_empty() && presets::holds(values))
                 .map(|i| (i, false)),
         };
         let caption = match current {

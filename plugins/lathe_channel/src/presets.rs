@@ -241,14 +241,20 @@ pub fn resolve(params: &dyn Params, preset: &Preset) -> Result<Vec<(ParamPtr, f3
     Ok(out)
 }
 
-/// Whether every parameter (but the bypass) holds `preset`'s value: the editor shows that preset's
-/// name, and marks it modified once anything differs.
-pub fn matches(params: &dyn Params, preset: &Preset) -> bool {
-    resolve(params, preset).is_ok_and(|values| {
-        values.iter().all(|(ptr, normalized)| {
-            // SAFETY: the pointers come from `params`, alive for this call.
-            (unsafe { ptr.unmodulated_normalized_value() } - normalized).abs() < 1e-5
-        })
+/// Whether every parameter holds its value in `values` (a preset [`resolve`]d once): the editor
+/// shows that preset's name, and marks it modified once anything differs.
+pub fn holds(values: &[(ParamPtr, f32)]) -> bool {
+    values.iter().all(|(ptr, normalized)| {
+        // Compared as the parameter holds them, snapped to its step: a default off the step
+        // grid (Q 0.7071 on a 0.01 grid) is stored snapped once a preset is applied.
+        // SAFETY: the pointers come from the plugin's parameters, which outlive the editor.
+        let (now, want) = unsafe {
+            (
+                ptr.preview_plain(ptr.unmodulated_normalized_value()),
+                ptr.preview_plain(*normalized),
+            )
+        };
+        (now - want).abs() <= 1e-6 * want.abs().max(1.0)
     })
 }
 

@@ -7,7 +7,7 @@
 
 use lathe_channel::engine::{ChannelEngine, ChannelSettings, Order, PassSettings};
 use lathe_channel::params::ChannelParams;
-use lathe_channel::presets::{PRESETS, apply_offline};
+use lathe_channel::presets::{PRESETS, apply_offline, holds, resolve};
 use nice_plug::prelude::Params;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -874,6 +874,40 @@ fn nan_and_inf_input_never_poison_the_strip() {
     let tiny = vec![vec![1e-39f32; 4096], vec![-1e-40f32; 4096]];
     let y = run(&mut e, &tiny, 512);
     assert!(y.iter().flatten().all(|v| *v == 0.0 || v.is_normal()));
+}
+
+/// The editor's preset caption: the parameters hold exactly the preset applied last, and no other;
+/// one edit and they hold none.
+#[test]
+fn parameters_hold_the_preset_applied_and_no_other() {
+    let p = ChannelParams::default();
+    for (i, preset) in PRESETS.iter().enumerate() {
+        apply_offline(&p, preset).unwrap();
+        for (j, other) in PRESETS.iter().enumerate() {
+            let values = resolve(&p, other).unwrap();
+            assert_eq!(
+                holds(&values),
+                i == j,
+                "{} applied, {} held?",
+                preset.name,
+                other.name
+            );
+        }
+    }
+    let vocal = PRESETS.iter().find(|q| q.name == "Vocal").unwrap();
+    apply_offline(&p, vocal).unwrap();
+    let ptr = p
+        .param_map()
+        .into_iter()
+        .find(|(id, ..)| id == "cp_thr")
+        .unwrap()
+        .1;
+    // SAFETY: offline, nothing else touches the parameters.
+    unsafe { ptr._internal_set_normalized_value(ptr.unmodulated_normalized_value() + 0.01) };
+    assert!(
+        !holds(&resolve(&p, vocal).unwrap()),
+        "an edited preset is not held"
+    );
 }
 
 #[test]
