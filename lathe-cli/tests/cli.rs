@@ -1,5 +1,7 @@
 //! The `lathe` binary end to end: generated files in, reports and renders out.
 
+mod common;
+
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,31 +18,13 @@ fn temp_dir(name: &str) -> PathBuf {
 
 /// Writes a stereo WAV of a 1 kHz sine at `level_dbfs` in both channels.
 fn write_sine(path: &Path, sample_rate: u32, seconds: f64, level_dbfs: f64, bits: u16) {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate,
-        bits_per_sample: bits,
-        sample_format: if bits == 32 {
-            hound::SampleFormat::Float
-        } else {
-            hound::SampleFormat::Int
-        },
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
     let amp = 10f64.powf(level_dbfs / 20.0);
     let n = (seconds * sample_rate as f64) as usize;
-    for i in 0..n {
+    let frames = (0..n).map(|i| {
         let x = amp * (2.0 * PI * 1000.0 * i as f64 / sample_rate as f64).sin();
-        for _ in 0..2 {
-            if bits == 32 {
-                w.write_sample(x as f32).unwrap();
-            } else {
-                let scale = (1i64 << (bits - 1)) as f64;
-                w.write_sample((x * scale).round() as i32).unwrap();
-            }
-        }
-    }
-    w.finalize().unwrap();
+        [x, x]
+    });
+    common::write_stereo_wav(path, sample_rate, bits, frames);
 }
 
 fn read_wav(path: &Path) -> (hound::WavSpec, Vec<f32>) {

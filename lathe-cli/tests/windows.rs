@@ -7,6 +7,8 @@
 //! the test says it is skipped and passes. With it, nothing is skipped: a Wine that does not
 //! start, a missing `lathe.exe` or any difference fails.
 
+mod common;
+
 use serde_json::Value;
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
@@ -65,42 +67,24 @@ fn check_ok(what: &str, out: &Output) {
 /// A stereo test file: two sines, a sweep-like tone and seeded noise, loud enough for the
 /// limiter and the compressor to work, with a quiet passage for the gates and LRA.
 fn write_material(path: &Path, sample_rate: u32, seconds: f64, bits: u16) {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate,
-        bits_per_sample: bits,
-        sample_format: if bits == 32 {
-            hound::SampleFormat::Float
-        } else {
-            hound::SampleFormat::Int
-        },
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
     let n = (seconds * sample_rate as f64) as usize;
     let mut seed = 0x2545_f491_4f6c_dd1du64;
-    for i in 0..n {
+    let frames = (0..n).map(move |i| {
         let t = i as f64 / sample_rate as f64;
         let level = if t % 4.0 < 3.0 { 1.0 } else { 0.05 };
-        for c in 0..2 {
+        std::array::from_fn(|c| {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             let noise = (seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
             let f = 110.0 * (1.0 + c as f64) + 30.0 * t;
-            let x = level
+            level
                 * (0.55 * (2.0 * PI * f * t).sin()
                     + 0.3 * (2.0 * PI * 2_700.0 * t + c as f64).sin()
-                    + 0.15 * noise);
-            if bits == 32 {
-                w.write_sample(x as f32).unwrap();
-            } else {
-                let scale = (1i64 << (bits - 1)) as f64;
-                let v = (x * scale).round().clamp(-scale, scale - 1.0);
-                w.write_sample(v as i32).unwrap();
-            }
-        }
-    }
-    w.finalize().unwrap();
+                    + 0.15 * noise)
+        })
+    });
+    common::write_stereo_wav(path, sample_rate, bits, frames);
 }
 
 fn read_samples(path: &Path) -> (hound::WavSpec, Vec<f32>) {
