@@ -15,7 +15,7 @@ pub use power::Power;
 pub use section::section;
 pub use selector::Selector;
 pub use slider::Slider;
-pub use toggle::Toggle;
+pub use toggle::{Toggle, toggle_button};
 
 use crate::binding::{Action, Gesture, ParamSink};
 use egui::{Response, Ui};

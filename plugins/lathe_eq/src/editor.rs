@@ -346,18 +346,7 @@ impl Body {
                 })
                 .response
                 .on_hover_text("FFT size at 48 kHz: low 4096, medium 8192, high 16384");
-            let freeze = egui::Button::new(RichText::new("Freeze").color(if v.freeze {
-                theme::BACKGROUND
-            } else {
-                theme::TEXT
-            }))
-            .fill(if v.freeze { A.color() } else { theme::CONTROL })
-            .stroke(Stroke::new(
-                1.0,
-                if v.freeze { A.color() } else { theme::GRID },
-            ));
-            if ui
-                .add(freeze)
+            if shared_gui::widgets::toggle_button(ui, "Freeze", v.freeze, A.color())
                 .on_hover_text("Hold the spectrum as it is now")
                 .clicked()
             {

@@ -230,10 +230,9 @@ fn boxed_text(
 /// bottom, every 24 dB), in the spectrum's colour so it is not read as the EQ's gain scale.
 pub fn spectrum_scale(ui: &Ui, frame: &PlotFrame, floor_db: f32, color: Color32) {
     let painter = ui.painter_at(frame.rect);
-    let height = frame.rect.height() - LABEL_BAND;
     let mut db = 0.0;
     while db > floor_db {
-        let y = frame.rect.top() + mapping::to_unit(-db, 0.0, -floor_db) * height;
+        let y = spectrum_y(frame, db, floor_db);
         let text = if db == 0.0 {
             "0 dBFS".to_string()
         } else {
@@ -253,6 +252,13 @@ pub fn spectrum_scale(ui: &Ui, frame: &PlotFrame, floor_db: f32, color: Color32)
         );
         db -= 24.0;
     }
+}
+
+/// Height of a spectrum level: 0 dBFS at the top of the plot, `floor_db` at the top of its label
+/// band. The trace and its scale both place levels through this.
+fn spectrum_y(frame: &PlotFrame, db: f32, floor_db: f32) -> f32 {
+    let bottom = frame.rect.bottom() - LABEL_BAND;
+    bottom - mapping::to_unit(db, floor_db, 0.0) * (bottom - frame.rect.top())
 }
 
 /// Draws a curve from an analytic response, one point per horizontal pixel.
@@ -306,7 +312,7 @@ pub fn spectrum(
 ) {
     let painter = ui.painter_at(frame.rect);
     let bottom = frame.rect.bottom() - LABEL_BAND;
-    let y = |db: f32| bottom - mapping::to_unit(db, floor_db, 0.0) * (bottom - frame.rect.top());
+    let y = |db: f32| spectrum_y(frame, db, floor_db);
     let points: Vec<Pos2> = bins_db
         .iter()
         .enumerate()

@@ -35,16 +35,7 @@ impl<'a, S: ParamSink> Toggle<'a, S> {
     pub fn show(self, ui: &mut Ui) -> Response {
         let on = self.sink.normalized() >= 0.5;
         let name = self.label.map_or_else(|| self.sink.name(), str::to_string);
-        let text =
-            egui::RichText::new(&name).color(if on { theme::BACKGROUND } else { theme::TEXT });
-        // Off: a raised button with an outline, so it reads as a control on any panel.
-        let button = egui::Button::new(text)
-            .fill(if on { self.accent } else { theme::CONTROL })
-            .stroke(egui::Stroke::new(
-                1.0,
-                if on { self.accent } else { theme::GRID },
-            ));
-        let response = ui.add(button);
+        let response = toggle_button(ui, &name, on, self.accent);
         if response.clicked() {
             Gesture::default().apply(&self.sink, Action::Pick(if on { 0.0 } else { 1.0 }));
         }
@@ -53,4 +44,18 @@ impl<'a, S: ParamSink> Toggle<'a, S> {
             self.sink.display(self.sink.normalized())
         ))
     }
+}
+
+/// The look of every on/off button, bound to a parameter or not (the EQ analyser's Freeze): lit
+/// in `accent` when on; off, a raised button with an outline, so it reads as a control on any
+/// panel.
+pub fn toggle_button(ui: &mut Ui, text: &str, on: bool, accent: Color32) -> Response {
+    let text = egui::RichText::new(text).color(if on { theme::BACKGROUND } else { theme::TEXT });
+    let button = egui::Button::new(text)
+        .fill(if on { accent } else { theme::CONTROL })
+        .stroke(egui::Stroke::new(
+            1.0,
+            if on { accent } else { theme::GRID },
+        ));
+    ui.add(button)
 }
